@@ -1,0 +1,79 @@
+"""`mockint sessions`, `mockint report`, `mockint config`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from ..config import anthropic_key_present, config_file_candidates, effective_backend
+from ..errors import MockintError
+from ..store.report import render_json, render_markdown, session_summary
+from ..store.sessions import write_atomic
+from . import Context
+
+
+def sessions(ctx: Context, a: argparse.Namespace) -> int:
+    states = ctx.store.list()
+    bank = ctx.bank_or_none()
+    rows = []
+    for s in states:
+        summary = session_summary(s, bank)
+        rows.append({
+            "id": s.id, "date": s.meta.created, "topics": s.meta.topics,
+            "questions": len(s.meta.question_ids), "answered": s.answered,
+            "overall": summary.overall, "status": s.status, "backend": s.meta.backend,
+            "skipped_lines": s.skipped_lines,
+        })
+    if a.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    if not rows:
+        print(f"no sessions yet in {ctx.store.root} — start one with `mockint` or `mockint round --headless --text`")
+        return 0
+    print(f"{'SESSION':<40} {'DATE':<17} {'ANSWERED':>8} {'OVERALL':>8}  STATUS       TOPICS")
+    for r in rows:
+        overall = "unscored" if r["overall"] is None else f"{r['overall']:.1f}"
+        date = (r["date"] or "")[:16].replace("T", " ")
+        topics = ", ".join(r["topics"]) or "–"
+        print(f"{r['id']:<40} {date:<17} {r['answered']:>3}/{r['questions']:<4} {overall:>8}  {r['status']:<12} {topics}")
+        for line in r["skipped_lines"]:
+            print(f"{'':<40} note: {line}")
+    return 0
+
+
+def report(ctx: Context, a: argparse.Namespace) -> int:
+    state = ctx.store.load(a.session)
+    bank = ctx.bank_or_none()
+    text = render_json(state, bank) if a.format == "json" else render_markdown(state, bank)
+    if a.out:
+        try:
+            write_atomic(a.out, text)
+        except OSError as e:
+            raise MockintError(f"cannot write {a.out}: {e.strerror or e}") from None
+        print(f"wrote {a.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    for line in state.skipped_lines:
+        print(f"note: journal {line}", file=sys.stderr)
+    return 0
+
+
+def config(ctx: Context, a: argparse.Namespace) -> int:
+    loaded = ctx.loaded
+    src = loaded.config_file or " or ".join(str(p) for p in config_file_candidates()) + " (none found)"
+    print(f"# config file: {src}")
+    print(f"# precedence: defaults < file < MOCKINT_* environment < flags")
+    width = max(len(k) for k in loaded.origin)
+    dump = loaded.settings.model_dump(mode="json")
+    for key in sorted(loaded.origin):
+        value = dump
+        for part in key.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        print(f"{key:<{width}} = {json.dumps(value):<28} # {loaded.origin[key]}")
+    print(f"{'(resolved) bank_dir':<{width}} = {json.dumps(str(ctx.bank_dir))}")
+    print(f"{'(resolved) sessions_dir':<{width}} = {json.dumps(str(ctx.store.root))}")
+    key = "set (ANTHROPIC_API_KEY; value not shown)" if anthropic_key_present() else "not set"
+    print(f"{'(env) anthropic key':<{width}} = {key}")
+    print(f"{'(resolved) interviewer':<{width}} = {effective_backend(loaded.settings)}")
+    return 0

@@ -1,0 +1,287 @@
+"""Pydantic models shared by every part: bank, transcripts, metrics, scores, turns, summaries."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Kind = Literal["technical", "design", "story"]
+Flag = Literal["empty", "off_topic", "injection_attempt"]
+KEBAB = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+STAR_T = ("situation", "task", "action", "result", "technical")
+
+
+class Strict(BaseModel):
+    """Base for on-disk records: unknown fields are errors, so typos in a bank are caught."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class KeyPoint(Strict):
+    """One thing a strong answer shows, with the spoken phrases that show it."""
+
+    id: Annotated[str, Field(pattern=KEBAB)]
+    point: Annotated[str, Field(min_length=3)]
+    weight: Annotated[int, Field(ge=1, le=3)] = 2
+    phrases: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1, max_length=16)]
+
+    @field_validator("phrases")
+    @classmethod
+    def _lowercase(cls, phrases: list[str]) -> list[str]:
+        bad = [p for p in phrases if p != p.lower()]
+        if bad:
+            raise ValueError(f"phrases must be lowercase: {bad[:3]}")
+        return phrases
+
+
+class FollowUpSpec(Strict):
+    """A curated deep-dive question tied to the key point it probes."""
+
+    probes: str
+    text: Annotated[str, Field(min_length=5)]
+
+
+class Question(Strict):
+    """One main interview question with its rubric."""
+
+    id: Annotated[str, Field(pattern=KEBAB)]
+    topic: Annotated[str, Field(pattern=KEBAB)]
+    kind: Kind
+    difficulty: Annotated[int, Field(ge=1, le=5)]
+    answer_seconds: Annotated[int, Field(ge=30, le=600)]
+    prompt: Annotated[str, Field(min_length=10)]
+    glossary: Annotated[list[str], Field(max_length=15)] = []
+    reference_answer: Annotated[str, Field(min_length=20)]
+    key_points: Annotated[list[KeyPoint], Field(min_length=4, max_length=8)]
+    follow_ups: Annotated[list[FollowUpSpec], Field(min_length=2, max_length=4)]
+
+    @field_validator("prompt")
+    @classmethod
+    def _prompt_short(cls, v: str) -> str:
+        if len(v.split()) > 45:
+            raise ValueError(f"prompt has {len(v.split())} words; at most 45 (it is spoken aloud)")
+        return v
+
+    @field_validator("reference_answer")
+    @classmethod
+    def _reference_short(cls, v: str) -> str:
+        if len(v.split()) > 180:
+            raise ValueError(f"reference_answer has {len(v.split())} words; at most 180")
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Question":
+        ids = [k.id for k in self.key_points]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"duplicate key point ids: {', '.join(dupes)}")
+        for f in self.follow_ups:
+            if f.probes not in ids:
+                raise ValueError(
+                    f"follow-up probes unknown key point {f.probes!r}; expected one of: {', '.join(ids)}"
+                )
+        return self
+
+    def key_point(self, kp_id: str) -> KeyPoint | None:
+        return next((k for k in self.key_points if k.id == kp_id), None)
+
+
+class Topic(Strict):
+    """A topic header: one per bank file."""
+
+    id: Annotated[str, Field(pattern=KEBAB)]
+    name: Annotated[str, Field(min_length=1)]
+    description: str = ""
+    glossary: Annotated[list[str], Field(max_length=40)] = []
+
+
+class Word(BaseModel):
+    """One recognised word with its timing (seconds from the start of the answer)."""
+
+    word: str
+    start: float
+    end: float
+    probability: float = 1.0
+
+
+class Transcript(BaseModel):
+    """What the candidate said in one answer."""
+
+    text: str = ""
+    words: list[Word] = []
+    duration: float = 0.0
+    model: str = ""
+    typed: bool = False
+
+
+class Pause(BaseModel):
+    """A silence longer than the threshold inside an answer."""
+
+    at: float
+    seconds: float
+
+
+class SpeechMetrics(BaseModel):
+    """Delivery measures computed from word timestamps."""
+
+    wpm: float = 0.0
+    word_count: int = 0
+    filler_count: int = 0
+    fillers_per_min: float = 0.0
+    fillers: list[str] = []
+    long_pauses: list[Pause] = []
+    time_to_first_word: float | None = None
+    duration: float = 0.0
+    budget: float | None = None
+
+
+class KeyPointHit(BaseModel):
+    """A rubric key point the answer showed, with the words that show it."""
+
+    id: str
+    quote: str
+
+
+_SCORE = Annotated[int, Field(ge=0, le=10, strict=True)]
+
+
+class Score(BaseModel):
+    """The grade of one question thread (main answer plus follow-ups)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    overall: _SCORE
+    technical: _SCORE
+    coverage: _SCORE
+    structure: _SCORE
+    communication: _SCORE
+    flags: list[Flag] = []
+    key_points_hit: list[KeyPointHit] = []
+    missed_points: list[str] = []
+    star: dict[str, bool] | None = None
+    strengths: list[str] = []
+    improvements: list[str] = []
+    backend: str = ""
+
+    @field_validator("star")
+    @classmethod
+    def _star_keys(cls, v: dict[str, bool] | None) -> dict[str, bool] | None:
+        if v is not None and set(v) - set(STAR_T):
+            raise ValueError(f"star keys must be among {STAR_T}")
+        return v
+
+
+class FollowUp(BaseModel):
+    """A follow-up the interviewer decided to ask, and why."""
+
+    text: str
+    reason: str
+    probes: str | None = None
+    backend: str = ""
+
+
+class Turn(BaseModel):
+    """One ask and its answer inside a question thread."""
+
+    turn_id: str
+    kind: Literal["main", "follow_up"]
+    text: str
+    reason: str | None = None
+    probes: str | None = None
+    question_audio: str | None = None
+    answer_audio: str | None = None
+    transcript: Transcript | None = None
+    metrics: SpeechMetrics | None = None
+    ended_by: str | None = None
+
+    @property
+    def answered(self) -> bool:
+        return self.transcript is not None
+
+
+class Thread(BaseModel):
+    """A main question, its follow-ups, and the score of the whole exchange."""
+
+    question_id: str
+    topic: str
+    index: int
+    turns: list[Turn] = []
+    score: Score | None = None
+    score_status: Literal["none", "pending", "scored"] = "none"
+    skipped: bool = False
+
+    def answer_text(self) -> str:
+        return "\n".join(t.transcript.text for t in self.turns if t.transcript and t.transcript.text)
+
+    @property
+    def speaking_seconds(self) -> float:
+        return sum(t.metrics.duration for t in self.turns if t.metrics)
+
+
+def slugify(text: str, limit: int = 32) -> str:
+    """A short, filesystem-safe slug."""
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug[:limit].rstrip("-") or "round"
+
+
+class SessionMeta(BaseModel):
+    """What a session set out to do (the first journal event)."""
+
+    session_id: str
+    created: str = ""
+    title: str = ""
+    topics: list[str] = []
+    question_ids: list[str] = []
+    backend: str = "offline"
+    answers: Literal["spoken", "typed"] = "typed"
+    plan: dict = {}
+
+
+class TopicScore(BaseModel):
+    """Mean scores of one topic over the scored threads that count."""
+
+    topic: str
+    name: str = ""
+    threads: int = 0
+    scored: int = 0
+    overall: float | None = None
+    technical: float | None = None
+    coverage: float | None = None
+    structure: float | None = None
+    communication: float | None = None
+    missed_points: list[str] = []
+
+
+class ThreadSummary(BaseModel):
+    """One question thread in a summary."""
+
+    question_id: str
+    topic: str
+    prompt: str
+    score: Score | None = None
+    score_status: str = "none"
+    skipped: bool = False
+    follow_ups: int = 0
+    speaking_seconds: float = 0.0
+    wpm: float | None = None
+    fillers_per_min: float | None = None
+    fillers: list[str] = []
+    long_pauses: int = 0
+
+
+class Summary(BaseModel):
+    """End-of-round results; a cache that can always be rebuilt from the journal."""
+
+    session_id: str
+    status: Literal["complete", "interrupted"]
+    finished_reason: str | None = None
+    created: str = ""
+    backend: str = ""
+    overall: float | None = None
+    threads: list[ThreadSummary] = []
+    topics: list[TopicScore] = []
+    speaking_seconds: float = 0.0
+    wpm: float | None = None
+    fillers_per_min: float | None = None

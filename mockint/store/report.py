@@ -1,0 +1,107 @@
+"""Render a session as Markdown or JSON: every question, follow-up, answer, score and speech metric."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..bank import Bank
+from ..interview.scoring import summarize
+from ..models import STAR_T, Score, Summary
+from .sessions import SessionState, write_atomic
+
+
+def session_summary(state: SessionState, bank: Bank | None) -> Summary:
+    prompts = {q.id: q.prompt for q in bank.questions} if bank else {}
+    names = {t.id: t.name for t in bank.topics.values()} if bank else {}
+    return summarize(state, prompts, names)
+
+
+def write_summary(state: SessionState, bank: Bank | None) -> Summary:
+    summary = session_summary(state, bank)
+    write_atomic(state.path / "summary.json", summary.model_dump_json(indent=2))
+    return summary
+
+
+def _fmt(v: float | None, unit: str = "") -> str:
+    return "–" if v is None else f"{v:g}{unit}"
+
+
+def _score_line(s: Score) -> str:
+    return (f"overall **{s.overall}**/10 · technical {s.technical} · coverage {s.coverage} · "
+            f"structure {s.structure} · communication {s.communication}")
+
+
+def render_json(state: SessionState, bank: Bank | None) -> str:
+    summary = session_summary(state, bank)
+    doc: dict[str, Any] = {
+        "session": state.meta.model_dump(),
+        "status": state.status,
+        "summary": summary.model_dump(),
+        "threads": [t.model_dump() for t in state.threads],
+        "skipped_lines": state.skipped_lines,
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False)
+
+
+def render_markdown(state: SessionState, bank: Bank | None) -> str:
+    summary = session_summary(state, bank)
+    names = {t.id: t.name for t in bank.topics.values()} if bank else {}
+    out = [f"# mockint session {state.id}", ""]
+    out.append(f"- Started: {state.meta.created or 'unknown'}")
+    out.append(f"- Status: {state.status}" + (f" ({state.finished_reason})" if state.finished_reason else ""))
+    out.append(f"- Interviewer: {state.meta.backend} · answers: {state.meta.answers}")
+    out.append(f"- Overall: {_fmt(summary.overall, '/10')} · questions answered: {state.answered}"
+               f" of {len(state.meta.question_ids) or len(state.threads)}")
+    out.append(f"- Speaking time: {summary.speaking_seconds:g} s · words per minute: {_fmt(summary.wpm)}"
+               f" · fillers per minute: {_fmt(summary.fillers_per_min)}")
+    if state.skipped_lines:
+        out.append(f"- Journal lines skipped while reading: {'; '.join(state.skipped_lines)}")
+    out += ["", "## Scores by topic", "", "| Topic | Threads | Overall | Technical | Coverage | Structure | Communication |",
+            "|---|---|---|---|---|---|---|"]
+    for ts in summary.topics:
+        out.append(f"| {ts.name} | {ts.threads} | {_fmt(ts.overall)} | {_fmt(ts.technical)} | {_fmt(ts.coverage)} |"
+                   f" {_fmt(ts.structure)} | {_fmt(ts.communication)} |")
+    for th, ts in zip(state.threads, summary.threads):
+        q = bank.question(th.question_id) if bank else None
+        out += ["", f"## Q{th.index}. {names.get(th.topic, th.topic)} — `{th.question_id}`", ""]
+        if th.skipped and not any(t.answered for t in th.turns):
+            out += ["_Skipped._"]
+        for turn in th.turns:
+            who = "Interviewer" if turn.kind == "main" else "Follow-up"
+            out.append(f"**{who}:** {turn.text}")
+            if turn.reason:
+                out.append(f"> _Why this follow-up:_ {turn.reason}")
+            out.append("")
+            if turn.transcript is not None:
+                text = turn.transcript.text or "_(no answer)_"
+                out.append(f"**Candidate:** {text}")
+                m = turn.metrics
+                if m and m.word_count:
+                    pauses = len(m.long_pauses)
+                    out.append(f"_{m.duration:.0f} s · {m.wpm:.0f} wpm · {m.filler_count} fillers"
+                               f"{' (' + ', '.join(m.fillers) + ')' if m.fillers else ''} · {pauses} long pauses"
+                               f"{f' · first word after {m.time_to_first_word:.1f} s' if m.time_to_first_word is not None else ''}_")
+                out.append("")
+            elif turn.answer_audio:
+                out += ["_(answer interrupted; audio kept)_", ""]
+        out += _score_block(th.score, th.score_status, q)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _score_block(score: Score | None, status: str, q: Any) -> list[str]:
+    if score is None:
+        return ["", f"**Score:** {'pending (run `mockint rescore`)' if status == 'pending' else 'not scored'}"]
+    out = ["", f"**Score:** {_score_line(score)}" + (f" · flags: {', '.join(score.flags)}" if score.flags else "")]
+    if score.star:
+        out.append("**STAR+T:** " + " · ".join(f"{k.capitalize()} {'✓' if score.star.get(k) else '✗'}" for k in STAR_T))
+    points = {k.id: k.point for k in q.key_points} if q else {}
+    for h in score.key_points_hit:
+        out.append(f"- ✓ {points.get(h.id, h.id)} — “{h.quote}”")
+    for m in score.missed_points:
+        out.append(f"- ✗ {points.get(m, m)}")
+    if score.strengths:
+        out.append("- Strengths: " + "; ".join(score.strengths))
+    if score.improvements:
+        out.append("- To improve: " + "; ".join(score.improvements))
+    return out

@@ -1,0 +1,54 @@
+"""Shared fixtures: the shipped bank, a private sessions folder, CLI runners."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BANK = ROOT / "question_bank"
+
+
+@pytest.fixture(autouse=True)
+def _isolate(tmp_path_factory, monkeypatch):
+    """No test reads the developer's config or state, or talks to a real API."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    monkeypatch.delenv("ANTHROPIC_BASE_URL", raising=False)
+    for k in list(os.environ):
+        if k.startswith("MOCKINT_") and k not in ("MOCKINT_TEST_PULSE", "MOCKINT_PULSE_DIR"):
+            monkeypatch.delenv(k)
+
+
+@pytest.fixture(scope="session")
+def bank():
+    from mockint.bank import load_bank
+
+    return load_bank(BANK)
+
+
+@pytest.fixture
+def sessions_dir(tmp_path):
+    d = tmp_path / "sessions"
+    d.mkdir()
+    return d
+
+
+def run_cli(*args: str, env: dict | None = None, input: str | None = None, timeout: float = 120,
+            cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run `python -m mockint.cli ARGS` in a fresh process, as a user would run `mockint`."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "mockint.cli", *args], capture_output=True, text=True,
+                          env=full_env, input=input, timeout=timeout, cwd=cwd or ROOT)
+
+
+@pytest.fixture
+def cli():
+    return run_cli

@@ -1,0 +1,160 @@
+"""The shipped bank is complete and valid; broken banks get one clear message per problem, exit 2."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mockint.bank import load_bank
+from mockint.errors import BankError
+
+from .conftest import BANK
+
+FILES = sorted(BANK.glob("*.toml"))
+
+
+def test_shipped_bank_is_big_and_complete(bank):
+    assert len(bank.questions) >= 40
+    assert len(bank.topics) >= 10
+    for q in bank.questions:
+        assert q.glossary and q.reference_answer and 4 <= len(q.key_points) <= 8
+        assert 2 <= len(q.follow_ups) <= 4
+        assert len(q.prompt.split()) <= 45 and len(q.reference_answer.split()) <= 180
+    kinds = {q.kind for q in bank.questions}
+    assert kinds == {"technical", "design", "story"}
+    stories = [q for q in bank.questions if q.kind == "story"]
+    for q in stories:
+        assert {"situation", "task", "action", "result", "technical"} <= {k.id for k in q.key_points}
+
+
+def test_cli_validate_and_list_json(cli):
+    r = cli("bank", "validate")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("ok:")
+    r = cli("bank", "list", "--json")
+    data = json.loads(r.stdout)
+    assert len(data) >= 40 and len({q["topic"] for q in data}) >= 10
+    for q in data:
+        for field in ("id", "topic", "kind", "prompt", "key_points", "follow_ups", "reference_answer",
+                      "glossary", "answer_seconds", "difficulty"):
+            assert q[field] not in (None, "", []), (q["id"], field)
+    r = cli("bank", "list", "--topic", "nope")
+    assert r.returncode == 2 and "unknown topic" in r.stderr
+
+
+def _write(tmp_path: Path, text: str, name: str = "t.toml") -> Path:
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def _problems(*paths) -> list[str]:
+    with pytest.raises(BankError) as e:
+        load_bank(*paths)
+    return e.value.problems
+
+
+def test_bad_toml_names_file_and_line(tmp_path):
+    p = _write(tmp_path, "[topic]\nid = 'x'\nname = \n")
+    (msg,) = _problems(p)
+    assert str(p) in msg and "invalid TOML" in msg and "line 3" in msg
+
+
+def test_each_problem_is_reported(tmp_path):
+    src = FILES[0].read_text()
+    import tomllib
+
+    data = tomllib.loads(src)
+    q0 = data["questions"][0]
+    broken = src.replace(f'probes = "{q0["follow_ups"][0]["probes"]}"', 'probes = "no-such-point"', 1)
+    p = _write(tmp_path, broken, FILES[0].name)
+    dup = tmp_path / "dup"
+    dup.mkdir()
+    shutil.copy(FILES[0], dup / "copy.toml")
+    problems = _problems(p, dup)
+    assert any(q0["id"] in m and "no-such-point" in m and str(p) in m for m in problems), problems
+    assert any("duplicate id" in m for m in problems)
+    assert any("already defined" in m for m in problems)
+
+
+def test_missing_and_wrong_fields(tmp_path):
+    p = _write(tmp_path, """
+[topic]
+id = "t"
+name = "T"
+[[questions]]
+id = "t-one"
+topic = "t"
+kind = "essay"
+difficulty = 9
+answer_seconds = 60
+prompt = "Tell me about something interesting please."
+reference_answer = "A reference answer that is long enough."
+[[questions.key_points]]
+id = "a"
+point = "aaa"
+phrases = ["Upper Case"]
+[[questions.follow_ups]]
+probes = "a"
+text = "why though?"
+""")
+    problems = _problems(p)
+    text = "\n".join(problems)
+    assert "question 't-one'" in text
+    for expected in ("kind", "difficulty", "key_points", "follow_ups", "lowercase"):
+        assert expected in text, (expected, text)
+
+
+def test_cli_broken_bank_exit_2_no_traceback(cli, tmp_path):
+    _write(tmp_path, "not = [toml")
+    r = cli("bank", "validate", str(tmp_path))
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr and "invalid TOML" in r.stderr
+    r = cli("bank", "validate", str(tmp_path / "missing"))
+    assert r.returncode == 2 and "no such file" in r.stderr
+
+
+def test_user_bank_via_env(cli, tmp_path):
+    shutil.copy(FILES[0], tmp_path / FILES[0].name)
+    r = cli("bank", "list", "--json", env={"MOCKINT_BANK_DIR": str(tmp_path)})
+    data = json.loads(r.stdout)
+    assert {q["topic"] for q in data} == {FILES[0].stem}
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(st.text(max_size=400))
+def test_fuzz_arbitrary_text(tmp_path, text):
+    p = tmp_path / "fuzz.toml"
+    p.write_bytes(text.encode("utf-8", "surrogatepass"))
+    try:
+        load_bank(p)
+    except BankError as e:
+        assert e.problems and all(str(p) in m for m in e.problems)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(st.sampled_from(FILES), st.data())
+def test_fuzz_damaged_real_files(tmp_path, src, data):
+    raw = bytearray(src.read_bytes())
+    for _ in range(data.draw(st.integers(1, 6))):
+        op = data.draw(st.sampled_from(["delete", "insert", "flip", "truncate"]))
+        i = data.draw(st.integers(0, max(0, len(raw) - 1)))
+        if op == "delete":
+            del raw[i : i + data.draw(st.integers(1, 40))]
+        elif op == "insert":
+            raw[i:i] = data.draw(st.sampled_from([b"=", b"[", b"]]", b'"', b"\n[[questions]]\n", b"\xff", b"id = 3\n"]))
+        elif op == "flip":
+            raw[i] = data.draw(st.integers(0, 255))
+        else:
+            del raw[i:]
+    p = tmp_path / src.name
+    p.write_bytes(bytes(raw))
+    try:
+        load_bank(p)
+    except BankError as e:
+        assert e.problems
