@@ -1,0 +1,94 @@
+"""`mockint devices`, `mockint say`, `mockint transcribe`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from pathlib import Path
+
+from ..errors import MockintError
+from . import Context
+
+
+def devices(ctx: Context, a: argparse.Namespace) -> int:
+    from ..audio.devices import list_devices
+
+    devs = list_devices()
+    for kind, attr, flag in (("Input", "inputs", "default_input"), ("Output", "outputs", "default_output")):
+        print(f"{kind} devices:")
+        rows = [d for d in devs if getattr(d, attr)]
+        if not rows:
+            print("  (none)")
+        for d in rows:
+            mark = "*" if getattr(d, flag) else " "
+            print(f" {mark} {d.index:>2}  {d.name}  [{d.hostapi}, {getattr(d, attr)} ch, {d.default_samplerate:g} Hz]")
+    s = ctx.settings.audio
+    print(f"\n* = default.  Settings: input_device={s.input_device or 'default'}, "
+          f"output_device={s.output_device or 'default'}, sample_rate={s.sample_rate}")
+    return 0
+
+
+def say(ctx: Context, a: argparse.Namespace) -> int:
+    from ..speech.tts import Pyttsx3Speaker
+
+    tts = ctx.settings.tts
+    speaker = Pyttsx3Speaker(voice=a.voice or tts.voice, rate=a.rate or tts.rate)
+    if a.list_voices:
+        for v in speaker.voices():
+            print(f"{v.id:<24} {v.name}")
+        return 0
+    if not a.text:
+        raise MockintError("nothing to say: give the text, e.g. mockint say \"Tell me about the event loop\"")
+    if a.out:
+        speaker.synthesize(a.text, a.out)
+        print(f"wrote {a.out}")
+        return 0
+    from ..audio.devices import resolve
+    from ..audio.player import Player
+
+    with tempfile.TemporaryDirectory() as d:
+        wav = speaker.synthesize(a.text, Path(d) / "say.wav")
+        Player(resolve(ctx.settings.audio.output_device, "output")).play(wav)
+    return 0
+
+
+def transcribe(ctx: Context, a: argparse.Namespace) -> int:
+    from ..audio.wavio import read_wav, resample
+    from ..speech.metrics import compute
+    from ..speech.streaming import transcribe_file
+    from ..speech.stt import SAMPLE_RATE, WhisperTranscriber, build_prompt
+
+    try:
+        audio, sr = read_wav(a.file, repair=False)
+    except FileNotFoundError:
+        raise MockintError(f"{a.file}: no such file") from None
+    except (OSError, ValueError) as e:
+        raise MockintError(f"{a.file}: cannot read: {e}") from None
+    audio = resample(audio, sr, SAMPLE_RATE)
+    prompt = None
+    if not a.no_prompt and ctx.settings.stt.domain_prompt:
+        question = None
+        if a.question:
+            question = ctx.bank.question(a.question)
+            if question is None:
+                raise MockintError(f"unknown question id {a.question!r} (see `mockint bank list`)")
+        prompt = build_prompt(ctx.bank.glossary(question))
+    stt = ctx.settings.stt
+    model = WhisperTranscriber(stt.model, stt.cpu_threads, stt.beam_size, stt.no_speech_threshold).load()
+    transcript = transcribe_file(model, audio, prompt)
+    budget = ctx.bank.question(a.question).answer_seconds if a.question else None
+    metrics = compute(transcript, budget)
+    if a.json:
+        m = metrics.model_dump()
+        doc = {"text": transcript.text, "words": [w.model_dump() for w in transcript.words],
+               "metrics": {k: m[k] for k in ("wpm", "filler_count", "fillers_per_min", "fillers", "long_pauses",
+                                             "time_to_first_word", "duration")},
+               "model": model.name}
+        print(json.dumps(doc, indent=2))
+    else:
+        print(transcript.text or "(no speech)")
+        print(f"\n[{model.name}] {metrics.duration:.1f} s · {metrics.wpm:.0f} wpm · {metrics.filler_count} fillers"
+              f"{' (' + ', '.join(metrics.fillers) + ')' if metrics.fillers else ''} · "
+              f"{len(metrics.long_pauses)} long pauses")
+    return 0

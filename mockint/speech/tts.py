@@ -1,0 +1,92 @@
+"""Text-to-speech: pyttsx3 + espeak-ng synthesise to a WAV (never pyttsx3's own aplay playback)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from ..errors import MockintError
+
+
+class TtsError(MockintError):
+    """Synthesis failed; the question is still shown as text."""
+
+    def __init__(self, message: str):
+        super().__init__(message, exit_code=4, hint="sudo apt-get install espeak-ng (questions are shown as text meanwhile)")
+
+
+class Speaker(Protocol):
+    """Anything that turns text into a WAV file."""
+
+    name: str
+
+    def synthesize(self, text: str, path: Path) -> Path: ...
+
+
+@dataclass(frozen=True)
+class Voice:
+    id: str
+    name: str
+    languages: tuple[str, ...]
+
+
+class Pyttsx3Speaker:
+    """pyttsx3's espeak driver, serialised behind a lock (its engine is a process-wide singleton)."""
+
+    name = "espeak-ng"
+    _lock = threading.Lock()
+
+    def __init__(self, voice: str | None = None, rate: int = 175):
+        self.voice = voice
+        self.rate = rate
+        self._engine = None
+
+    def _get_engine(self):
+        if self._engine is None:
+            try:
+                import pyttsx3
+                import pyttsx3.drivers.espeak as espeak_driver
+            except (ImportError, OSError, RuntimeError) as e:
+                raise TtsError(f"text-to-speech is unavailable: {e}") from None
+            # the driver print()s "Audio saved to ..." on stdout, which would scribble over the TUI
+            espeak_driver.print = lambda *a, **k: None
+            try:
+                self._engine = pyttsx3.init("espeak")
+            except Exception as e:  # libespeak-ng missing surfaces as OSError/RuntimeError inside init
+                raise TtsError(f"text-to-speech is unavailable (espeak-ng): {e}") from None
+        return self._engine
+
+    def voices(self) -> list[Voice]:
+        with self._lock:
+            engine = self._get_engine()
+            return [Voice(v.id, v.name, tuple(str(x) for x in (v.languages or []))) for v in engine.getProperty("voices")]
+
+    def synthesize(self, text: str, path: Path) -> Path:
+        path = Path(path)
+        with self._lock:
+            engine = self._get_engine()
+            try:
+                if self.voice:
+                    engine.setProperty("voice", self.voice)
+                engine.setProperty("rate", self.rate)
+                engine.save_to_file(text, str(path))
+                engine.runAndWait()
+            except Exception as e:
+                raise TtsError(f"speech synthesis failed: {e}") from None
+        if not path.is_file() or path.stat().st_size <= 44:
+            raise TtsError(f"speech synthesis produced no audio for {path.name}")
+        path.chmod(0o600)
+        return path
+
+
+def word_schedule(text: str, seconds: float) -> list[float]:
+    """Approximate start time of each word when `text` is spoken over `seconds` (for highlighting)."""
+    words = text.split()
+    total = sum(len(w) + 1 for w in words) or 1
+    out, acc = [], 0
+    for w in words:
+        out.append(seconds * acc / total)
+        acc += len(w) + 1
+    return out
