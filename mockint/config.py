@@ -64,6 +64,8 @@ class InterviewerSettings(_Section):
     """Token limit for one score."""
     timeout_seconds: float = 8.0
     """Timeout of one HTTP request to the Claude API."""
+    max_retries: int = 2
+    """Retries the Claude SDK makes on its own (429, 5xx, connection errors), inside the turn deadline."""
     turn_deadline_seconds: float = 15.0
     """Hard limit for one follow-up or score, retries included; then the offline interviewer takes over."""
     max_follow_ups: int = 2

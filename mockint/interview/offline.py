@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Callable
 
 from ..models import STAR_T, FollowUp, Question, Score, SpeechMetrics
-from .interviewer import ThreadInput
+from .interviewer import Exchange, ThreadInput
 from .rubric import Analysis, analyze
 from .scoring import enforce_invariants, is_empty_answer, strip_injection
 
@@ -152,6 +152,13 @@ def score_thread(thread: ThreadInput) -> Score:
                  communication=communication, flags=flags, key_points_hit=list(a.hits.values()),
                  missed_points=[k.id for k in missed], star=a.star if q.kind == "story" else None,
                  strengths=strengths[:6], improvements=improvements[:6], backend="offline")
+
+
+def score_answer_text(thread: ThreadInput, text: str) -> Score:
+    """The offline grade of `text` as this thread's whole answer, keeping every exchange's speech metrics."""
+    exchanges = tuple(Exchange(e.kind, e.asked, text if i == 0 else "", e.metrics, e.probes)
+                      for i, e in enumerate(thread.exchanges)) or (Exchange("main", thread.question.prompt, text),)
+    return score_thread(ThreadInput(thread.question, exchanges, thread.topic_glossary, thread.max_follow_ups))
 
 
 def final_score(thread: ThreadInput) -> Score:
