@@ -47,11 +47,10 @@ class ScoreOut(BaseModel):
 def make_client(s: InterviewerSettings) -> Any:
     """An AsyncAnthropic client: key from ANTHROPIC_API_KEY, base URL from ANTHROPIC_BASE_URL (read by the SDK)."""
     import anthropic
-    import httpx
 
     return anthropic.AsyncAnthropic(
         api_key=os.environ.get("ANTHROPIC_API_KEY"), max_retries=s.max_retries,
-        timeout=httpx.Timeout(s.timeout_seconds, connect=min(3.0, s.timeout_seconds)))
+        timeout=anthropic.Timeout(s.timeout_seconds, connect=min(3.0, s.timeout_seconds)))
 
 
 def parse_follow_up(text: str) -> FollowUp | None:

@@ -1,0 +1,180 @@
+"""Events the engine publishes to its faces (TUI, headless, tests); pydantic so they print as JSON lines."""
+
+from __future__ import annotations
+
+from typing import Literal, Union
+
+from pydantic import BaseModel, Field
+
+from ..models import Score, SpeechMetrics, Summary
+
+
+class _Event(BaseModel):
+    def line(self) -> str:
+        """One human-readable line for headless output."""
+        return self.type
+
+
+class RoundStarted(_Event):
+    type: Literal["round_started"] = "round_started"
+    session_id: str
+    total: int
+    backend: str
+    answers: str
+    resumed: bool = False
+
+    def line(self) -> str:
+        return (f"session {self.session_id}: {self.total} question(s), interviewer {self.backend}, "
+                f"{self.answers} answers" + (" (resumed)" if self.resumed else ""))
+
+
+class QuestionAsked(_Event):
+    type: Literal["question_asked"] = "question_asked"
+    index: int
+    total: int
+    question_id: str
+    topic: str
+    turn_id: str
+    kind: Literal["main", "follow_up"]
+    text: str
+    reason: str | None = None
+
+    def line(self) -> str:
+        who = f"Q{self.index}/{self.total}" if self.kind == "main" else "follow-up"
+        return f"{who} [{self.topic}] {self.text}" + (f"\n    (why: {self.reason})" if self.reason else "")
+
+
+class SpeakingStarted(_Event):
+    type: Literal["speaking_started"] = "speaking_started"
+    turn_id: str
+    seconds: float
+
+
+class SpeakingProgress(_Event):
+    type: Literal["speaking_progress"] = "speaking_progress"
+    turn_id: str
+    fraction: float
+
+
+class SpeakingFinished(_Event):
+    type: Literal["speaking_finished"] = "speaking_finished"
+    turn_id: str
+    interrupted: bool = False
+
+
+class Listening(_Event):
+    type: Literal["listening"] = "listening"
+    turn_id: str
+    budget: float
+    mode: Literal["spoken", "typed"]
+
+    def line(self) -> str:
+        how = "speak, then press Enter" if self.mode == "spoken" else "type your answer"
+        return f"  listening ({how}; {self.budget:.0f} s)"
+
+
+class Level(_Event):
+    type: Literal["level"] = "level"
+    value: float
+
+
+class PartialTranscript(_Event):
+    type: Literal["partial"] = "partial"
+    turn_id: str
+    text: str
+
+
+class TimeWarning(_Event):
+    type: Literal["time_warning"] = "time_warning"
+    scope: Literal["answer", "round"]
+    seconds_left: float
+
+    def line(self) -> str:
+        return f"  ! {self.seconds_left:.0f} s left for this {self.scope}"
+
+
+class AnswerFinished(_Event):
+    type: Literal["answer_finished"] = "answer_finished"
+    turn_id: str
+    text: str
+    metrics: SpeechMetrics
+    ended_by: str
+
+    def line(self) -> str:
+        m = self.metrics
+        stats = f"{m.duration:.0f} s, {m.wpm:.0f} wpm, {m.filler_count} fillers" if m.wpm else f"{m.word_count} words"
+        return f"  answer ({stats}; ended by {self.ended_by}): {self.text or '(empty)'}"
+
+
+class Thinking(_Event):
+    type: Literal["thinking"] = "thinking"
+    turn_id: str
+
+    def line(self) -> str:
+        return "  interviewer is thinking..."
+
+
+class Scored(_Event):
+    type: Literal["scored"] = "scored"
+    question_id: str
+    score: Score
+
+    def line(self) -> str:
+        s = self.score
+        return (f"  scored {self.question_id}: overall {s.overall}/10 (technical {s.technical}, coverage "
+                f"{s.coverage}, structure {s.structure}, communication {s.communication})"
+                + (f" flags: {', '.join(s.flags)}" if s.flags else ""))
+
+
+class ScorePending(_Event):
+    type: Literal["score_pending"] = "score_pending"
+    question_id: str
+    reason: str
+
+    def line(self) -> str:
+        return f"  score for {self.question_id} pending: {self.reason}"
+
+
+class Skipped(_Event):
+    type: Literal["skipped"] = "skipped"
+    question_id: str
+
+    def line(self) -> str:
+        return f"  skipped {self.question_id}"
+
+
+class Paused(_Event):
+    type: Literal["paused"] = "paused"
+    paused: bool
+
+    def line(self) -> str:
+        return "  paused" if self.paused else "  resumed"
+
+
+class Notice(_Event):
+    type: Literal["notice"] = "notice"
+    text: str
+    level: Literal["info", "warning", "error"] = "warning"
+
+    def line(self) -> str:
+        return f"  [{self.level}] {self.text}"
+
+
+class RoundFinished(_Event):
+    type: Literal["round_finished"] = "round_finished"
+    reason: Literal["completed", "time_up", "quit"]
+    session_id: str
+    summary: Summary
+    report: str | None = None
+
+    def line(self) -> str:
+        o = self.summary.overall
+        return (f"round {self.reason}: overall {'unscored' if o is None else f'{o:.1f}/10'}; "
+                f"session {self.session_id}" + (f"; report {self.report}" if self.report else ""))
+
+
+Event = Union[RoundStarted, QuestionAsked, SpeakingStarted, SpeakingProgress, SpeakingFinished, Listening, Level,
+              PartialTranscript, TimeWarning, AnswerFinished, Thinking, Scored, ScorePending, Skipped, Paused,
+              Notice, RoundFinished]
+TRANSIENT = (Level, SpeakingProgress, PartialTranscript)
+AnyEvent = Field(discriminator="type")

@@ -1,0 +1,134 @@
+"""Taking one answer: spoken (record, transcribe while speaking, end on key/silence/budget) or typed."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from ..errors import DeviceError
+from ..models import SpeechMetrics, Transcript
+from ..speech.metrics import compute
+from .control import Clock, Control
+from .events import Level, Listening, Notice, PartialTranscript, TimeWarning
+from .voice import SpeechKit
+
+TYPED_GRACE = 10.0
+
+
+@dataclass
+class Answer:
+    """One captured answer."""
+
+    transcript: Transcript
+    metrics: SpeechMetrics
+    audio: Path | None
+    ended_by: str
+    device_lost: str | None = None
+
+
+class Listener:
+    """Captures answers for the engine; only ever emits events, never blocks the loop."""
+
+    def __init__(self, kit: SpeechKit, control: Control, emit: Callable, emit_threadsafe: Callable,
+                 round_left: Callable[[], float], warn_seconds: float, silence_end: float):
+        self.kit = kit
+        self.control = control
+        self.emit = emit
+        self.emit_threadsafe = emit_threadsafe
+        self.round_left = round_left
+        self.warn = warn_seconds
+        self.silence_end = silence_end
+
+    def _check_clock(self, budget: float, warned: bool) -> tuple[str | None, bool]:
+        left = budget - self.control.answer.elapsed()
+        if not warned and left <= self.warn and budget > 2 * self.warn:
+            self.emit(TimeWarning(scope="answer", seconds_left=max(0.0, round(left))))
+            warned = True
+        if left <= 0:
+            return "budget", warned
+        if self.round_left() <= 0:
+            return "round_time", warned
+        return None, warned
+
+    async def spoken(self, turn_id: str, budget: float, wav: Path, prompt: str | None) -> Answer:
+        """Record and transcribe; raises DeviceError if the microphone cannot be opened."""
+        from ..speech.endpoint import Endpointer
+        from ..speech.streaming import StreamingTranscriber
+
+        c = self.control
+        endpointer = Endpointer()
+        streamer = StreamingTranscriber(self.kit.transcriber, prompt, on_partial=lambda text: self.emit_threadsafe(
+            PartialTranscript(turn_id=turn_id, text=text)))
+
+        def on_chunk(chunk) -> None:
+            endpointer.feed(chunk)
+            streamer.feed(chunk)
+
+        recorder = self.kit.make_recorder()
+        try:
+            await asyncio.to_thread(recorder.start, wav, on_chunk,
+                                    lambda v: self.emit_threadsafe(Level(value=round(v, 3))), None)
+        except DeviceError:
+            streamer.cancel()
+            raise
+        c.answer = Clock()
+        self.emit(Listening(turn_id=turn_id, budget=budget, mode="spoken"))
+        ended_by, warned = None, False
+        while ended_by is None:
+            await c.wait_any(c.finish, c.skip, c.quit, timeout=0.1)
+            if c.finish.is_set():
+                ended_by = "candidate"
+            elif c.quit.is_set():
+                ended_by = "quit"
+            elif c.skip.is_set():
+                ended_by = "skipped"
+            elif recorder.stalled:
+                ended_by = "device_lost"
+            elif c.paused:
+                continue
+            elif self.silence_end and endpointer.should_end(self.silence_end):
+                ended_by = "silence"
+            else:
+                ended_by, warned = self._check_clock(budget, warned)
+        recording = await asyncio.to_thread(recorder.stop)
+        transcript = await asyncio.to_thread(streamer.finish, self.kit.model_name())
+        metrics = compute(transcript, budget)
+        lost = recording.error if ended_by == "device_lost" else None
+        return Answer(transcript, metrics, wav, ended_by, lost)
+
+    async def typed(self, turn_id: str, budget: float) -> Answer:
+        c = self.control
+        c.answer = Clock()
+        self.emit(Listening(turn_id=turn_id, budget=budget, mode="typed"))
+        ended_by, warned, text = None, False, ""
+        getter = asyncio.ensure_future(c.typed.get())
+        deadline_hit = False
+        try:
+            while ended_by is None:
+                waiters = [getter, asyncio.ensure_future(c.skip.wait()), asyncio.ensure_future(c.quit.wait())]
+                await asyncio.wait(waiters, timeout=0.1, return_when=asyncio.FIRST_COMPLETED)
+                for w in waiters[1:]:
+                    w.cancel()
+                if getter.done():
+                    text, ended_by = getter.result(), "candidate"
+                elif c.quit.is_set():
+                    ended_by = "quit"
+                elif c.skip.is_set():
+                    ended_by = "skipped"
+                elif not c.paused:
+                    why, warned = self._check_clock(budget + (TYPED_GRACE if deadline_hit else 0), warned)
+                    if why and not deadline_hit:
+                        # give the face a moment to hand in what has been typed so far
+                        deadline_hit = True
+                        self.emit(Notice(text="Time is up for this answer: submit what you have.", level="info"))
+                    elif why:
+                        ended_by = why
+        finally:
+            if not getter.done():
+                getter.cancel()
+        transcript = Transcript(text=text.strip(), typed=True, duration=round(c.answer.elapsed(), 2))
+        metrics = compute(transcript, budget)
+        metrics.duration = 0.0  # typing time is not speaking time
+        return Answer(transcript, metrics, None, ended_by)

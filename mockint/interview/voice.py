@@ -1,0 +1,68 @@
+"""The engine's audio parts in one place: speaker, player, recorder factory, transcriber (any may be absent)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from ..config import Settings
+from ..errors import DeviceError
+
+
+@dataclass
+class SpeechKit:
+    """What the engine may use to speak and to listen; typed mode has no recorder or transcriber."""
+
+    speaker: Any | None = None            # speech.tts.Speaker: text -> WAV
+    player: Any | None = None             # audio.player.Player: WAV -> speakers, stoppable
+    make_recorder: Callable[[], Any] | None = None  # -> audio.recorder.Recorder
+    transcriber: Any | None = None        # speech.stt.Transcriber (WhisperTranscriber loads in the background)
+    domain_prompt: bool = True
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def spoken(self) -> bool:
+        return self.make_recorder is not None and self.transcriber is not None
+
+    def model_name(self) -> str:
+        return getattr(self.transcriber, "name", "") if self.transcriber is not None else ""
+
+
+def build_speech_kit(settings: Settings, typed: bool) -> SpeechKit:
+    """The real parts; a missing device or library becomes a notice and a fallback, never a crash."""
+    kit = SpeechKit(domain_prompt=settings.stt.domain_prompt)
+    if settings.tts.enabled:
+        from ..speech.tts import Pyttsx3Speaker
+
+        kit.speaker = Pyttsx3Speaker(settings.tts.voice, settings.tts.rate)
+        try:
+            from ..audio.devices import resolve
+            from ..audio.player import Player
+
+            kit.player = Player(resolve(settings.audio.output_device, "output"))
+        except DeviceError as e:
+            kit.notices.append(f"No speakers ({e.message}); questions are shown as text only.")
+    if typed:
+        return kit
+    try:
+        from ..audio.devices import resolve
+        from ..audio.recorder import Recorder
+
+        device = resolve(settings.audio.input_device, "input")
+        a = settings.audio
+        kit.make_recorder = lambda: Recorder(device, a.sample_rate, stall_seconds=a.stall_seconds)
+    except DeviceError as e:
+        kit.notices.append(f"No microphone ({e.message}); switching to typed answers. {e.hint or ''}".strip())
+        return kit
+    from ..speech.stt import WhisperTranscriber
+
+    s = settings.stt
+    transcriber = WhisperTranscriber(s.model, s.cpu_threads, s.beam_size, s.no_speech_threshold)
+    transcriber.start_loading()  # loads while the first question is being spoken
+    kit.transcriber = transcriber
+    return kit
+
+
+def relative(path: Path, root: Path) -> str:
+    return str(path.relative_to(root))
