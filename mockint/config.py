@@ -27,8 +27,8 @@ class AudioSettings(_Section):
     """Speakers: a device index or part of its name; empty = system default."""
     sample_rate: int = 16000
     """Recording sample rate in Hz; Whisper works at 16000."""
-    stall_seconds: float = 2.0
-    """A microphone that delivers no audio for this long is reported as lost."""
+    stall_seconds: float = 1.5
+    """A microphone that delivers no audio for this long is reported as lost (checked every 0.1 s)."""
 
 
 class SttSettings(_Section):

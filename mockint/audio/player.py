@@ -58,7 +58,8 @@ class Player:
 
         try:
             stream = sd.OutputStream(samplerate=sr, channels=1, dtype="float32", device=self.device,
-                                     blocksize=self.blocksize, callback=callback, finished_callback=done.set)
+                                     blocksize=self.blocksize, callback=callback, finished_callback=done.set,
+                                     latency="low")
         except sd.PortAudioError as e:
             if "sample rate" not in str(e).lower():
                 raise describe_error(e, "output") from None
@@ -66,7 +67,8 @@ class Player:
             audio, sr = resample(audio, sr, rate), rate
             try:
                 stream = sd.OutputStream(samplerate=sr, channels=1, dtype="float32", device=self.device,
-                                         blocksize=self.blocksize, callback=callback, finished_callback=done.set)
+                                         blocksize=self.blocksize, callback=callback, finished_callback=done.set,
+                                     latency="low")
             except sd.PortAudioError as e2:
                 raise describe_error(e2, "output") from None
         with stream:

@@ -16,6 +16,7 @@ from .devices import describe_error, sounddevice
 from .wavio import WavWriter
 
 ChunkFn = Callable[[np.ndarray], None]
+STARTUP_GRACE = 1.5
 
 
 @dataclass
@@ -70,7 +71,8 @@ class Recorder:
 
         try:
             self._stream = sd.InputStream(samplerate=self.sample_rate, channels=1, dtype="float32",
-                                          blocksize=self.blocksize, device=self.device, callback=callback)
+                                          blocksize=self.blocksize, device=self.device, callback=callback,
+                                          latency="low")
             self._stream.start()
         except Exception as e:  # PortAudioError, or ValueError for a bad device
             self._stream = None
@@ -81,7 +83,8 @@ class Recorder:
         self._thread.start()
 
     def _consume(self, on_chunk: ChunkFn | None, on_level, on_stall) -> None:
-        last_audio = time.monotonic()
+        # PortAudio over PulseAudio can take up to a second to deliver the first block: allow for it once
+        last_audio = time.monotonic() + STARTUP_GRACE
         last_level = 0.0
         peak = 0.0
         while True:

@@ -138,7 +138,7 @@ def summarize(state: Any, prompts: dict[str, str], names: dict[str, str] | None 
     threads = []
     for th in state.threads:
         metrics = [t.metrics for t in th.turns if t.metrics and t.metrics.duration > 0]
-        spoken = [m for m in metrics if m.word_count]
+        spoken = [m for m in metrics if m.wpm > 0]
         threads.append(ThreadSummary(
             question_id=th.question_id, topic=th.topic, prompt=prompts.get(th.question_id, th.turns[0].text if th.turns else ""),
             score=th.score, score_status=th.score_status, skipped=th.skipped,
@@ -148,7 +148,7 @@ def summarize(state: Any, prompts: dict[str, str], names: dict[str, str] | None 
             fillers=sorted({f for m in metrics for f in m.fillers}),
             long_pauses=sum(len(m.long_pauses) for m in metrics),
         ))
-    all_metrics = [t.metrics for th in state.threads for t in th.turns if t.metrics and t.metrics.word_count]
+    all_metrics = [t.metrics for th in state.threads for t in th.turns if t.metrics and t.metrics.wpm > 0]
     return Summary(
         session_id=state.id, status=state.status, finished_reason=state.finished_reason,
         created=state.meta.created, backend=state.meta.backend,

@@ -53,8 +53,9 @@ def render_markdown(state: SessionState, bank: Bank | None) -> str:
     out.append(f"- Interviewer: {state.meta.backend} · answers: {state.meta.answers}")
     out.append(f"- Overall: {_fmt(summary.overall, '/10')} · questions answered: {state.answered}"
                f" of {len(state.meta.question_ids) or len(state.threads)}")
-    out.append(f"- Speaking time: {summary.speaking_seconds:g} s · words per minute: {_fmt(summary.wpm)}"
-               f" · fillers per minute: {_fmt(summary.fillers_per_min)}")
+    if summary.wpm is not None:
+        out.append(f"- Speaking time: {summary.speaking_seconds:g} s · words per minute: {_fmt(summary.wpm)}"
+                   f" · fillers per minute: {_fmt(summary.fillers_per_min)}")
     if state.skipped_lines:
         out.append(f"- Journal lines skipped while reading: {'; '.join(state.skipped_lines)}")
     out += ["", "## Scores by topic", "", "| Topic | Threads | Overall | Technical | Coverage | Structure | Communication |",
@@ -77,7 +78,9 @@ def render_markdown(state: SessionState, bank: Bank | None) -> str:
                 text = turn.transcript.text or "_(no answer)_"
                 out.append(f"**Candidate:** {text}")
                 m = turn.metrics
-                if m and m.word_count:
+                if turn.transcript.typed and m:
+                    out.append(f"_typed · {m.word_count} words_")
+                elif m and m.word_count:
                     pauses = len(m.long_pauses)
                     out.append(f"_{m.duration:.0f} s · {m.wpm:.0f} wpm · {m.filler_count} fillers"
                                f"{' (' + ', '.join(m.fillers) + ')' if m.fillers else ''} · {pauses} long pauses"
