@@ -16,9 +16,12 @@ DIMENSIONS = ("overall", "technical", "coverage", "structure", "communication")
 
 _IDK = re.compile(
     r"^(?:(?:um+|uh+|er+|hmm+|so|well|sorry|honestly|i think|i guess|pass|skip|next|no idea|"
-    r"i (?:do not|dont|don t) know|i (?:do not|dont|don t) remember|i (?:have|ve) no idea|"
-    r"i (?:am|m) not sure|not sure|(?:i )?(?:can not|cannot|cant|can t) (?:answer|say|remember)|"
-    r"(?:let s|lets) (?:skip|move on)|no clue|nothing|no|yeah|okay|ok)\s*)*$"
+    r"i (?:do not|dont|don t) know|i (?:do not|dont|don t) remember|(?:i have|ive|i ve) no idea|"
+    r"(?:i am|im|i m) not sure|not sure|(?:i )?(?:can not|cannot|cant|can t) (?:answer|say|remember)|"
+    r"(?:let s|lets) (?:skip|move on)|no clue|nothing|no|yeah|okay|ok|"
+    r"(?:can|could) we (?:skip|come back to|move on from|move on|pass on|go to)(?: this| that| it| the next)?"
+    r"(?: one| question)?(?: later)?|(?:id|i d|i would) (?:rather|like to) (?:skip|pass)(?: this| on this)?(?: one)?|"
+    r"not really sure|(?:i am|im|i m) blanking|i have nothing|nothing comes to mind)\s*)*$"
 )
 
 _INJECTION = [
@@ -86,8 +89,9 @@ def enforce_invariants(
     flags = list(dict.fromkeys(s.flags))
     known = {k.id for k in question.key_points}
     hits: list[KeyPointHit] = []
+    genuine = strip_injection(answer)  # a quote taken from an injection attempt is no evidence
     for h in s.key_points_hit:
-        if h.id in known and h.id not in {x.id for x in hits} and contains_quote(answer, h.quote):
+        if h.id in known and h.id not in {x.id for x in hits} and contains_quote(genuine, h.quote):
             hits.append(h)
     s.key_points_hit = hits
     hit_ids = {h.id for h in hits}

@@ -1,0 +1,124 @@
+"""The real faster-whisper model (bundled tiny.en) on real speech made with espeak-ng."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+
+import numpy as np
+import pytest
+
+from mockint.audio.wavio import read_wav, resample, write_wav
+from mockint.speech.metrics import compute
+from mockint.speech.streaming import StreamingTranscriber, transcribe_file
+from mockint.speech.stt import ModelError, WhisperTranscriber, build_prompt, resolve_model
+from mockint.text import normalize
+
+pytestmark = pytest.mark.model
+
+TECH = ("In Node JS the event loop is single threaded, and lib U V runs a thread pool for file system work. "
+        "With Mikro O R M we call populate to avoid the N plus one problem.")
+TECH_TERMS = ["libuv", "MikroORM", "Node.js"]
+DISFLUENT = "Um, so the cache is, uh, invalidated on every write, and, um, we keep a short TTL, uh, of one minute."
+
+
+def espeak(text: str, path, ssml: bool = False) -> np.ndarray:
+    args = ["espeak-ng", "-v", "en-us", "-s", "160", "-w", str(path)] + (["-m"] if ssml else []) + [text]
+    subprocess.run(args, check=True, capture_output=True)
+    audio, sr = read_wav(path)
+    return resample(audio, sr, 16000)
+
+
+@pytest.fixture(scope="module")
+def model():
+    return WhisperTranscriber("tiny.en").load()
+
+
+@pytest.fixture(scope="module")
+def fixtures(tmp_path_factory):
+    d = tmp_path_factory.mktemp("speech")
+    return {"tech": espeak(TECH, d / "tech.wav"), "disfluent": espeak(DISFLUENT, d / "dis.wav"), "dir": d}
+
+
+def has_term(text: str, term: str) -> bool:
+    return normalize(term).replace(" ", "") in normalize(text).replace(" ", "")
+
+
+def test_bundled_model_resolves_without_download():
+    target, label = resolve_model("tiny.en")
+    assert label == "tiny.en (bundled)" and target.endswith("model")
+
+
+def test_glossary_terms_with_domain_prompt(model, fixtures):
+    prompt = build_prompt(TECH_TERMS)
+    t = transcribe_file(model, fixtures["tech"], prompt)
+    got = [term for term in TECH_TERMS if has_term(t.text, term)]
+    assert got == TECH_TERMS, t.text
+    assert t.words and all(w.end >= w.start for w in t.words)
+
+
+def test_fillers_survive_with_the_lead_in(model, fixtures):
+    t = transcribe_file(model, fixtures["disfluent"], build_prompt(["TTL"]))
+    m = compute(t)
+    assert m.filler_count >= 3 and {"um", "uh"} <= set(m.fillers), t.text
+    plain = transcribe_file(model, fixtures["disfluent"], None)
+    assert compute(plain).filler_count < m.filler_count  # why the lead-in exists
+
+
+def test_silence_and_noise_give_no_words(model):
+    rng = np.random.default_rng(1)
+    silence = np.zeros(16000 * 4, dtype=np.float32)
+    noise = (0.03 * rng.standard_normal(16000 * 4)).astype(np.float32)
+    hum = (0.05 * np.sin(np.linspace(0, 2 * np.pi * 50 * 4, 16000 * 4))).astype(np.float32)
+    for audio in (silence, noise, hum):
+        t = transcribe_file(model, audio, build_prompt(["libuv", "MikroORM"]))
+        assert t.text == "" and t.words == []
+
+
+def test_streaming_decodes_while_speaking_and_matches_batch(model, fixtures):
+    gap = np.zeros(int(16000 * 1.2), dtype=np.float32)
+    audio = np.concatenate([fixtures["tech"], gap, fixtures["disfluent"], np.zeros(8000, dtype=np.float32)])
+    partials: list[str] = []
+    s = StreamingTranscriber(model, build_prompt(TECH_TERMS + ["TTL"]), on_partial=partials.append)
+    chunk = 800
+    for i in range(0, len(audio), chunk):
+        s.feed(audio[i : i + chunk])
+        time.sleep(0.01)  # faster than real time, but the decoder thread still runs alongside
+    deadline = time.monotonic() + 30
+    while not partials and time.monotonic() < deadline:
+        time.sleep(0.05)
+    decoded_before_end = s.decodes
+    t = s.finish("tiny.en")
+    assert decoded_before_end >= 1 and partials  # the first stretch was decoded before the answer ended
+    assert has_term(t.text, "MikroORM") and "cache" in t.text.lower()
+    starts = [w.start for w in t.words]
+    assert starts == sorted(starts) and t.words[-1].end <= t.duration + 0.1
+
+
+def test_missing_models_are_clear_errors(tmp_path, monkeypatch):
+    with pytest.raises(ModelError, match="does not exist"):
+        resolve_model(str(tmp_path / "nope"))
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ModelError, match="model.bin"):
+        resolve_model(str(tmp_path / "empty"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # a name that would need a download fails fast and clearly
+    with pytest.raises(ModelError, match="base.en"):
+        WhisperTranscriber("base.en").load()
+
+
+def test_cli_transcribe_json(cli, fixtures):
+    wav = fixtures["dir"] / "cli.wav"
+    write_wav(wav, fixtures["tech"], 16000)
+    r = cli("transcribe", str(wav), "--question", "node-event-loop-phases", "--json")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert set(doc) == {"text", "words", "metrics", "model"}
+    assert set(doc["metrics"]) == {"wpm", "filler_count", "fillers_per_min", "fillers", "long_pauses",
+                                   "time_to_first_word", "duration"}
+    assert doc["model"] == "tiny.en (bundled)" and has_term(doc["text"], "libuv")
+    assert set(doc["words"][0]) == {"word", "start", "end", "probability"}
+    r = cli("--model", "base.en", "transcribe", str(wav), env={"HF_HUB_OFFLINE": "1"})
+    assert r.returncode == 2 and "cannot load speech model" in r.stderr and "Traceback" not in r.stderr
+    r = cli("transcribe", str(wav), "--question", "nope")
+    assert r.returncode == 2 and "unknown question" in r.stderr
