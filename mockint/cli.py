@@ -24,6 +24,7 @@ def _round_flags(p: argparse.ArgumentParser) -> None:
     g.add_argument("--no-tts", action="store_true", help="show questions without speaking them")
     g.add_argument("--backend", choices=["auto", "claude", "offline"], help="interviewer backend")
     g.add_argument("--seed", type=int, help="shuffle seed (repeatable rounds)")
+    g.add_argument("--only", metavar="IDS", help="comma-separated question ids to ask, in this order")
 
 
 def build_parser() -> argparse.ArgumentParser:

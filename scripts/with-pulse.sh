@@ -16,6 +16,15 @@ fi
 for sink in mockint_speaker mockint_mic; do
   pactl list short sinks | grep -q "\b$sink\b" || pactl load-module module-null-sink sink_name=$sink >/dev/null
 done
+# a null sink left idle stops clocking its monitor, so a "microphone" on it would deliver nothing between
+# sounds; feeding silence keeps both running like real devices (continuous audio, silence included)
+for sink in mockint_speaker mockint_mic; do
+  pidfile="$XDG_RUNTIME_DIR/feed-$sink.pid"
+  if ! { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }; then
+    pacat -p -d "$sink" --raw --format=s16le --rate=16000 --channels=1 </dev/zero >/dev/null 2>&1 &
+    echo $! >"$pidfile"
+  fi
+done
 pactl set-default-sink mockint_speaker
 pactl set-default-source mockint_mic.monitor
 export MOCKINT_TEST_PULSE=1

@@ -19,7 +19,28 @@ def sounddevice() -> Any:
                           hint="sudo apt-get install libportaudio2 — " + TYPED_HINT) from None
     except ImportError as e:
         raise DeviceError(f"the sounddevice package is not installed ({e})", hint="make run installs it") from None
+    _quiet_alsa()
     return sd
+
+
+_ALSA_HANDLER = None
+
+
+def _quiet_alsa() -> None:
+    """ALSA prints 'underrun occurred' and friends straight to stderr, over the TUI; send them nowhere."""
+    global _ALSA_HANDLER
+    if _ALSA_HANDLER is not None:
+        return
+    import ctypes
+
+    try:
+        asound = ctypes.cdll.LoadLibrary("libasound.so.2")
+    except OSError:
+        _ALSA_HANDLER = False
+        return
+    handler_type = ctypes.CFUNCTYPE(None, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p)
+    _ALSA_HANDLER = handler_type(lambda *_: None)
+    asound.snd_lib_error_set_handler(_ALSA_HANDLER)
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,11 @@ from .wavio import read_wav, resample
 class Player:
     """Plays one sound at a time; `stop()` from any thread ends playback at once."""
 
-    def __init__(self, device: int | None = None, blocksize: int = 1024):
+    def __init__(self, device: int | None = None, blocksize: int = 2048, latency: str | float = "high"):
         self.device = device
         self.blocksize = blocksize
+        # 'low' output latency through the ALSA->PulseAudio plugin underruns constantly; playback can afford 'high'
+        self.latency = latency
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self.playing = False
@@ -59,7 +61,7 @@ class Player:
         try:
             stream = sd.OutputStream(samplerate=sr, channels=1, dtype="float32", device=self.device,
                                      blocksize=self.blocksize, callback=callback, finished_callback=done.set,
-                                     latency="low")
+                                     latency=self.latency)
         except sd.PortAudioError as e:
             if "sample rate" not in str(e).lower():
                 raise describe_error(e, "output") from None
@@ -68,7 +70,7 @@ class Player:
             try:
                 stream = sd.OutputStream(samplerate=sr, channels=1, dtype="float32", device=self.device,
                                          blocksize=self.blocksize, callback=callback, finished_callback=done.set,
-                                     latency="low")
+                                     latency=self.latency)
             except sd.PortAudioError as e2:
                 raise describe_error(e2, "output") from None
         with stream:

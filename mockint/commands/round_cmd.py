@@ -50,6 +50,12 @@ def prepare(ctx: Context, a: argparse.Namespace):
         resume = ctx.store.load(a.resume)
         check_resumable(resume)
         plan = make_plan(bank, s, question_ids=resume.remaining_question_ids())
+    elif getattr(a, "only", None):
+        ids = [i.strip() for i in a.only.split(",") if i.strip()]
+        unknown = [i for i in ids if bank.question(i) is None]
+        if unknown:
+            raise MockintError(f"unknown question id(s): {', '.join(unknown)} (see `mockint bank list`)")
+        plan = make_plan(bank, s, question_ids=ids)
     else:
         plan = make_plan(bank, s, history=ctx.store.list(), seed=getattr(a, "seed", None))
     panel = build_panel(s)
@@ -94,6 +100,7 @@ async def _headless(interview, as_json: bool, read_stdin: bool) -> int:
 
 def _stdin_commands(interview) -> None:
     """Each line on stdin answers (typed) or finishes the answer (spoken)."""
+    interview.started.wait()
     for line in sys.stdin:
         try:
             if interview.mode == "typed":
@@ -102,3 +109,7 @@ def _stdin_commands(interview) -> None:
                 interview.command("finish_answer")
         except RuntimeError:
             return
+    try:
+        interview.command("input_closed")
+    except RuntimeError:
+        pass

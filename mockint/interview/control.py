@@ -40,6 +40,7 @@ class Control:
         self.resumed = asyncio.Event()
         self.resumed.set()
         self.typed: asyncio.Queue[str] = asyncio.Queue()
+        self.input_closed = False  # headless stdin reached EOF: later typed answers are empty
         self.round = Clock()
         self.answer = Clock()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from pathlib import Path
 from typing import AsyncIterator
 
@@ -41,6 +42,7 @@ class Interview:
         self.path: Path | None = resume.path if resume else None
         self._scoring: set[asyncio.Task] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self.started = threading.Event()  # set once commands can be taken
         self._warned_round = False
         self.mode = "spoken" if kit.spoken else "typed"
         panel.on_notice = lambda text: self.emit(Notice(text=text, level="warning"))
@@ -61,7 +63,8 @@ class Interview:
                 return
 
     def command(self, name: str, text: str | None = None) -> None:
-        """start_answer | finish_answer | repeat_question | skip | pause | resume | quit | submit (text); any thread."""
+        """start_answer | finish_answer | repeat_question | skip | pause | resume | toggle_pause | quit |
+        submit (text) | input_closed; callable from any thread."""
         if self._loop is None:
             raise RuntimeError("the round has not started")
         self._loop.call_soon_threadsafe(self._command, name, text)
@@ -81,6 +84,9 @@ class Interview:
                   "skip": c.skip, "quit": c.quit}
         if name == "submit":
             c.typed.put_nowait(text or "")
+        elif name == "input_closed":
+            c.input_closed = True
+            c.typed.put_nowait("")
         elif name in events:
             events[name].set()
         else:
@@ -96,6 +102,7 @@ class Interview:
     # ---- the round ----
     async def run(self) -> RoundFinished:
         self._loop = asyncio.get_running_loop()
+        self.started.set()
         self.mouth = Mouth(self.kit, self.control, self.emit, self.emit_threadsafe)
         self.listener = Listener(self.kit, self.control, self.emit, self.emit_threadsafe, self._round_left,
                                  self.plan.warn_seconds, self.plan.end_on_silence)
