@@ -19,7 +19,8 @@ def message(text: str, stop_reason: str = "end_turn", model: str = "claude-haiku
 class FakeAnthropic:
     """Each request pops the next scripted behaviour (the last one repeats)."""
 
-    def __init__(self) -> None:
+    def __init__(self, route: Any = None) -> None:
+        self.route = route  # optional: body -> behaviour, instead of the script
         self.script: deque[dict[str, Any]] = deque()
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
@@ -39,8 +40,11 @@ class FakeAnthropic:
                 body = json.loads(self.rfile.read(length) or b"{}")
                 server.requests.append(body)
                 server.headers.append(dict(self.headers))
-                beh = server.script.popleft() if server.script else server._last
-                server._last = beh
+                if server.route is not None:
+                    beh = server.route(body)
+                else:
+                    beh = server.script.popleft() if server.script else server._last
+                    server._last = beh
                 try:
                     server.respond(self, body, beh)
                 except (BrokenPipeError, ConnectionResetError):

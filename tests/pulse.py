@@ -84,6 +84,11 @@ class PrivatePulse:
         for cmd in (["pactl", "load-module", "module-null-sink", "sink_name=lost_mic"],
                     ["pactl", "set-default-source", "lost_mic.monitor"]):
             subprocess.run(cmd, env=self.env, check=True, capture_output=True)
+        # keep the sink clocking, like a real microphone that delivers silence too (see scripts/with-pulse.sh)
+        self.feeder = subprocess.Popen(["pacat", "-p", "-d", "lost_mic", "--raw", "--format=s16le", "--rate=16000",
+                                        "--channels=1"], stdin=open("/dev/zero", "rb"), env=self.env,
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def kill(self) -> None:
         subprocess.run(["pulseaudio", "--kill"], env=self.env, capture_output=True)
+        self.feeder.wait(timeout=10)

@@ -250,6 +250,8 @@ class Interview:
                 await self._to_typed(f"Microphone unavailable ({e.message}).")
         if answer is None:
             answer = await self.listener.typed(turn, budget)
+        if answer.ended_by == "quit" and not answer.transcript.text:
+            return None  # nothing was said: a resumed session asks this again
         if answer.device_lost:
             await self._to_typed(f"The microphone stopped ({answer.device_lost}); your audio so far is kept.")
         await self._record("answer_finished", question_id=q.id, turn_id=turn,

@@ -56,7 +56,18 @@ class Pyttsx3Speaker:
                 self._engine = pyttsx3.init("espeak")
             except Exception as e:  # libespeak-ng missing surfaces as OSError/RuntimeError inside init
                 raise TtsError(f"text-to-speech is unavailable (espeak-ng): {e}") from None
+            if self.voice:
+                self.voice = self._match_voice(self.voice)
         return self._engine
+
+    def _match_voice(self, wanted: str) -> str:
+        """The voice id for an id or a name; espeak silently ignores unknown voices, so check here."""
+        voices = self._engine.getProperty("voices")
+        low = wanted.lower()
+        for v in voices:
+            if low in (str(v.id).lower(), str(v.name).lower()):
+                return v.id
+        raise TtsError(f"unknown voice {wanted!r} (see `mockint say --list-voices`)")
 
     def voices(self) -> list[Voice]:
         with self._lock:
