@@ -32,35 +32,17 @@ def load_answers(path: Path) -> list[str]:
 
 
 def prepare(ctx: Context, a: argparse.Namespace):
-    """Plan, speech kit and interviewer for a round (new or resumed)."""
-    from ..interview.backends import build_panel
-    from ..interview.engine import Interview, check_resumable
-    from ..interview.plan import make_plan
-    from ..interview.voice import build_speech_kit
+    """The Interview for this command line (new, resumed, or chosen questions)."""
+    from ..interview.factory import build_interview
 
-    s = ctx.settings
     answers = None
     if getattr(a, "answers_file", None) is not None:
-        if s.round.answers != "typed":
+        if ctx.settings.round.answers != "typed":
             raise MockintError("--answers-file gives typed answers: add --text")
         answers = load_answers(a.answers_file)
-    bank = ctx.bank
-    resume = None
-    if getattr(a, "resume", None):
-        resume = ctx.store.load(a.resume)
-        check_resumable(resume)
-        plan = make_plan(bank, s, question_ids=resume.remaining_question_ids())
-    elif getattr(a, "only", None):
-        ids = [i.strip() for i in a.only.split(",") if i.strip()]
-        unknown = [i for i in ids if bank.question(i) is None]
-        if unknown:
-            raise MockintError(f"unknown question id(s): {', '.join(unknown)} (see `mockint bank list`)")
-        plan = make_plan(bank, s, question_ids=ids)
-    else:
-        plan = make_plan(bank, s, history=ctx.store.list(), seed=getattr(a, "seed", None))
-    panel = build_panel(s)
-    kit = build_speech_kit(s, typed=s.round.answers == "typed")
-    return Interview(bank, plan, s, ctx.store, kit, panel, resume=resume, answers=answers)
+    only = [i.strip() for i in a.only.split(",") if i.strip()] if getattr(a, "only", None) else None
+    return build_interview(ctx.bank, ctx.settings, ctx.store, resume=getattr(a, "resume", None), only=only,
+                           seed=getattr(a, "seed", None), answers=answers)
 
 
 def run(ctx: Context, a: argparse.Namespace) -> int:

@@ -44,6 +44,8 @@ class Interview:
         self._loop: asyncio.AbstractEventLoop | None = None
         self.started = threading.Event()  # set once commands can be taken
         self._warned_round = False
+        self._current: tuple[str, Path | None] = ("", None)
+        self._replay: asyncio.Future | None = None
         self.mode = "spoken" if kit.spoken else "typed"
         panel.on_notice = lambda text: self.emit(Notice(text=text, level="warning"))
 
@@ -105,7 +107,7 @@ class Interview:
         self.started.set()
         self.mouth = Mouth(self.kit, self.control, self.emit, self.emit_threadsafe)
         self.listener = Listener(self.kit, self.control, self.emit, self.emit_threadsafe, self._round_left,
-                                 self.plan.warn_seconds, self.plan.end_on_silence)
+                                 self.plan.warn_seconds, self.plan.end_on_silence, self._repeat)
         await self._open_session()
         for n in self.kit.notices + self.plan.notes:
             await self._notice(n)
@@ -194,6 +196,7 @@ class Interview:
                    fu: FollowUp | None = None, pre_spoken: asyncio.Task | None = None) -> None:
         self.control.new_turn()
         wav = await self.mouth.synthesize(text, self.path / "audio" / f"{turn}.wav")
+        self._current = (turn, wav)
         await self._record("question_asked", question_id=q.id, topic=q.topic, turn_id=turn, kind=kind, text=text,
                            reason=fu.reason if fu else None, probes=fu.probes if fu else None,
                            audio=f"audio/{turn}.wav" if wav else None, index=index)
@@ -206,6 +209,12 @@ class Interview:
                 await self.mouth.play(turn, await self.mouth.synthesize(rest))
         else:
             await self.mouth.play(turn, wav)
+
+    def _repeat(self) -> None:
+        """Say the current question again (the candidate asked while answering)."""
+        turn, wav = self._current
+        if wav is not None and (self._replay is None or self._replay.done()):
+            self._replay = asyncio.ensure_future(self.mouth.play(turn, wav))
 
     async def _follow_up(self, q: Question, exchanges: list[Exchange], index: int, total: int, turn: str):
         self.emit(Thinking(turn_id=turn))

@@ -32,7 +32,8 @@ class Listener:
     """Captures answers for the engine; only ever emits events, never blocks the loop."""
 
     def __init__(self, kit: SpeechKit, control: Control, emit: Callable, emit_threadsafe: Callable,
-                 round_left: Callable[[], float], warn_seconds: float, silence_end: float):
+                 round_left: Callable[[], float], warn_seconds: float, silence_end: float,
+                 on_repeat: Callable[[], None] = lambda: None):
         self.kit = kit
         self.control = control
         self.emit = emit
@@ -40,6 +41,12 @@ class Listener:
         self.round_left = round_left
         self.warn = warn_seconds
         self.silence_end = silence_end
+        self.on_repeat = on_repeat
+
+    def _repeat_requested(self) -> None:
+        if self.control.repeat.is_set():
+            self.control.repeat.clear()
+            self.on_repeat()
 
     def _check_clock(self, budget: float, warned: bool) -> tuple[str | None, bool]:
         left = budget - self.control.answer.elapsed()
@@ -77,7 +84,8 @@ class Listener:
         self.emit(Listening(turn_id=turn_id, budget=budget, mode="spoken"))
         ended_by, warned = None, False
         while ended_by is None:
-            await c.wait_any(c.finish, c.skip, c.quit, timeout=0.1)
+            await c.wait_any(c.finish, c.skip, c.quit, c.repeat, timeout=0.1)
+            self._repeat_requested()
             if c.finish.is_set():
                 ended_by = "candidate"
             elif c.quit.is_set():
@@ -109,6 +117,7 @@ class Listener:
             while ended_by is None:
                 waiters = [getter, asyncio.ensure_future(c.skip.wait()), asyncio.ensure_future(c.quit.wait())]
                 await asyncio.wait(waiters, timeout=0.1, return_when=asyncio.FIRST_COMPLETED)
+                self._repeat_requested()
                 for w in waiters[1:]:
                     w.cancel()
                 if getter.done():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -76,6 +77,7 @@ class Pyttsx3Speaker:
 
     def synthesize(self, text: str, path: Path) -> Path:
         path = Path(path)
+        path.unlink(missing_ok=True)  # so the completion check below cannot see an older file
         with self._lock:
             engine = self._get_engine()
             try:
@@ -86,10 +88,23 @@ class Pyttsx3Speaker:
                 engine.runAndWait()
             except Exception as e:
                 raise TtsError(f"speech synthesis failed: {e}") from None
+            _wait_for_file(path)
         if not path.is_file() or path.stat().st_size <= 44:
             raise TtsError(f"speech synthesis produced no audio for {path.name}")
         path.chmod(0o600)
         return path
+
+
+def _wait_for_file(path: Path, timeout: float = 5.0) -> None:
+    """espeak's retrieval mode writes the WAV from its own callback thread, which can land after runAndWait returns."""
+    deadline = time.monotonic() + timeout
+    last = -1
+    while time.monotonic() < deadline:
+        size = path.stat().st_size if path.exists() else -1
+        if size > 44 and size == last:
+            return
+        last = size
+        time.sleep(0.02)
 
 
 def word_schedule(text: str, seconds: float) -> list[float]:

@@ -1,0 +1,107 @@
+"""Home: start a round, continue an interrupted one, replay, progress; the set-up status line."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ..messages import ChecksDone, SessionsListed
+from ..widgets.status_line import StatusLine
+
+LOGO = "mockint — practise technical interviews out loud"
+
+
+class HomeScreen(Screen):
+    """The first screen."""
+
+    BINDINGS = [("n", "start", "New round"), ("c", "continue_last", "Continue"), ("r", "replay", "Replay"),
+                ("p", "progress", "Progress"), ("q", "app.quit", "Quit")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.interrupted: list = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="home"):
+            yield Static(LOGO, id="logo")
+            yield Static("", id="bank-line")
+            yield OptionList(id="menu")
+            yield StatusLine("checking microphone, speech model, voice and interviewer…", id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        bank = self.app.ctx.bank_or_none()
+        self.query_one("#bank-line", Static).update(
+            f"{len(bank.questions)} questions in {len(bank.topics)} topics · bank {self.app.ctx.bank_dir}" if bank
+            else f"The question bank at {self.app.ctx.bank_dir} does not load: run `mockint bank validate`.")
+        self._fill_menu()
+        self.load_sessions()
+        self.run_checks()
+
+    def on_screen_resume(self) -> None:
+        self.load_sessions()
+
+    def _fill_menu(self) -> None:
+        menu = self.query_one("#menu", OptionList)
+        menu.clear_options()
+        menu.add_option(Option("Start a round", id="start"))
+        for s in self.interrupted[:3]:
+            menu.add_option(Option(f"Continue {s.id}  ({s.answered}/{len(s.meta.question_ids)} answered)",
+                                   id=f"continue:{s.id}"))
+        menu.add_option(Option("Replay sessions", id="replay"))
+        menu.add_option(Option("Progress by topic", id="progress"))
+        menu.add_option(Option("Quit", id="quit"))
+        menu.highlighted = 0
+        menu.focus()
+
+    @work(thread=True, exclusive=True, group="home-sessions")
+    def load_sessions(self) -> None:
+        self.post_message(SessionsListed(self.app.ctx.store.list()))
+
+    @work(thread=True, exclusive=True, group="home-checks")
+    def run_checks(self) -> None:
+        from ...doctor import run_checks
+
+        self.post_message(ChecksDone(run_checks(self.app.ctx.settings)))
+
+    def on_sessions_listed(self, message: SessionsListed) -> None:
+        self.interrupted = [s for s in message.rows if s.status == "interrupted" and s.remaining_question_ids()]
+        self._fill_menu()
+
+    def on_checks_done(self, message: ChecksDone) -> None:
+        self.query_one(StatusLine).show(message.checks)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        oid = event.option.id or ""
+        if oid.startswith("continue:"):
+            self.app.start_round(resume=oid.split(":", 1)[1])
+        elif oid == "quit":
+            self.app.exit()
+        else:
+            getattr(self, f"action_{oid}")()
+
+    def action_start(self) -> None:
+        from .setup import SetupScreen
+
+        self.app.push_screen(SetupScreen())
+
+    def action_continue_last(self) -> None:
+        if self.interrupted:
+            self.app.start_round(resume=self.interrupted[0].id)
+        else:
+            self.notify("No interrupted session to continue.")
+
+    def action_replay(self) -> None:
+        from .replay import ReplayScreen
+
+        self.app.push_screen(ReplayScreen())
+
+    def action_progress(self) -> None:
+        from .progress import ProgressScreen
+
+        self.app.push_screen(ProgressScreen())
