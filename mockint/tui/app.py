@@ -20,13 +20,15 @@ class MockintApp(App):
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True)]
 
     def __init__(self, ctx: Any, round_args: Any = None, kit_factory: Callable | None = None,
-                 panel_client: Any = None, clock: Callable[[], float] = time.monotonic) -> None:
+                 panel_client: Any = None, clock: Callable[[], float] = time.monotonic,
+                 checks: Callable[[Any], list] | None = None) -> None:
         super().__init__()
         self.ctx = ctx
         self.round_args = round_args
         self.kit_factory = kit_factory
         self.panel_client = panel_client
         self.clock = clock
+        self.checks = checks  # tests pin the status line; by default mockint.doctor.run_checks
 
     def on_mount(self) -> None:
         self.push_screen(HomeScreen())

@@ -67,7 +67,7 @@ class HomeScreen(Screen):
     def run_checks(self) -> None:
         from ...doctor import run_checks
 
-        self.post_message(ChecksDone(run_checks(self.app.ctx.settings)))
+        self.post_message(ChecksDone((self.app.checks or run_checks)(self.app.ctx.settings)))
 
     def on_sessions_listed(self, message: SessionsListed) -> None:
         self.interrupted = [s for s in message.rows if s.status == "interrupted" and s.remaining_question_ids()]

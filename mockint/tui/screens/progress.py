@@ -19,6 +19,10 @@ class ProgressScreen(Screen):
 
     BINDINGS = [("escape", "app.pop_screen", "Back"), ("d", "drill", "Drill weakest")]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.history: list = []
+
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="progress-head")
@@ -27,7 +31,6 @@ class ProgressScreen(Screen):
 
     def on_mount(self) -> None:
         self.sub_title = "progress"
-        self.history: list = []
         self.load()
 
     @work(thread=True, exclusive=True, group="progress-load")

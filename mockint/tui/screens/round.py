@@ -127,8 +127,8 @@ class RoundScreen(Screen):
     def _on_question_asked(self, ev) -> None:
         q = self.query_one(QuestionView)
         q.text, q.kind, q.spoken = ev.text, ev.kind, 1.0
-        label = f"Q{ev.index}/{ev.total}" if ev.kind == "main" else "Follow-up"
-        self.query_one(ThreadView).add("Interviewer" if ev.kind == "main" else "Follow-up", f"[{label}] {ev.text}",
+        text = f"(Q{ev.index}/{ev.total}) {ev.text}" if ev.kind == "main" else ev.text
+        self.query_one(ThreadView).add("Interviewer" if ev.kind == "main" else "Follow-up", text,
                                        f"why: {ev.reason}" if ev.reason else None)
         self.query_one("#partial", Static).update("")
         self.query_one("#answer-clock", Countdown).stop()
@@ -147,7 +147,7 @@ class RoundScreen(Screen):
         self._show_mode()
         self.query_one("#answer-clock", Countdown).start(ev.budget)
         if ev.mode == "typed":
-            self._who("Your turn — type your answer, Enter to send", "listening")
+            self._who("Your turn — type, Enter sends · Esc for keys", "listening")
             self.query_one("#typed", Input).focus()
         else:
             self._who("Your turn — speak, then press [b]space[/] when done", "listening")

@@ -48,7 +48,7 @@ class SummaryScreen(Screen):
     def on_session_loaded(self, message: SessionLoaded) -> None:
         self.state, s = message.state, message.summary
         bank = self.app.ctx.bank_or_none()
-        head = (f"[b]Overall {fmt(s.overall)}/10[/b]   {message.state.answered} answered · {s.status}"
+        head = (f"[b]Overall {fmt(s.overall)}/10[/b] · {message.state.answered} answered · {s.status}"
                 + (f" ({s.finished_reason})" if s.finished_reason else "") + f" · interviewer {s.backend}")
         if s.wpm:
             head += (f"\nDelivery: {s.speaking_seconds:.0f} s speaking · {s.wpm:g} words/min · "

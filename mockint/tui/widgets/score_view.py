@@ -13,10 +13,10 @@ def score_text(score: Score | None, status: str, q: Question | None, ts: ThreadS
         out.append("Score pending — run `mockint rescore`" if status == "pending" else "Not scored", style="yellow")
         return out
     out.append(f"Overall {score.overall}/10", style="bold")
-    out.append(f"   technical {score.technical} · coverage {score.coverage} · structure {score.structure}"
+    out.append(f" · technical {score.technical} · coverage {score.coverage} · structure {score.structure}"
                f" · communication {score.communication}")
     if score.flags:
-        out.append(f"   flags: {', '.join(score.flags)}", style="bold red")
+        out.append(f" · flags: {', '.join(score.flags)}", style="bold red")
     if score.star:
         out.append("\nSTAR+T  ", style="bold")
         for k in STAR_T:
