@@ -152,7 +152,7 @@ class FakeTranscriber:
     def __init__(self, text: str):
         self.text = text
 
-    def transcribe(self, audio, prompt=None):
+    def transcribe(self, audio, prompt=None, word_timestamps=True):
         from mockint.models import Word
 
         words = [Word(word=w, start=0.3 * i, end=0.3 * i + 0.25) for i, w in enumerate(self.text.split())]

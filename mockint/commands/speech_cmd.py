@@ -73,7 +73,7 @@ def transcribe(ctx: Context, a: argparse.Namespace) -> int:
             question = ctx.bank.question(a.question)
             if question is None:
                 raise MockintError(f"unknown question id {a.question!r} (see `mockint bank list`)")
-        prompt = build_prompt(ctx.bank.glossary(question))
+        prompt = build_prompt(ctx.bank.glossary(question), context=question.prompt if question else None)
     stt = ctx.settings.stt
     model = WhisperTranscriber(stt.model, stt.cpu_threads, stt.beam_size, stt.no_speech_threshold).load()
     transcript = transcribe_file(model, audio, prompt)

@@ -45,6 +45,7 @@ class Interview:
         self.started = threading.Event()  # set once commands can be taken
         self._warned_round = False
         self._current: tuple[str, Path | None] = ("", None)
+        self._current_text = ""
         self._replay: asyncio.Future | None = None
         self.mode = "spoken" if kit.spoken else "typed"
         panel.on_notice = lambda text: self.emit(Notice(text=text, level="warning"))
@@ -197,6 +198,7 @@ class Interview:
         self.control.new_turn()
         wav = await self.mouth.synthesize(text, self.path / "audio" / f"{turn}.wav")
         self._current = (turn, wav)
+        self._current_text = text
         await self._record("question_asked", question_id=q.id, topic=q.topic, turn_id=turn, kind=kind, text=text,
                            reason=fu.reason if fu else None, probes=fu.probes if fu else None,
                            audio=f"audio/{turn}.wav" if wav else None, index=index)
@@ -254,7 +256,7 @@ class Interview:
         if self.mode == "spoken":
             wav = self.path / "audio" / f"{turn}-a.wav"
             try:
-                answer = await self.listener.spoken(turn, budget, wav, self._prompt(q))
+                answer = await self.listener.spoken(turn, budget, wav, self._prompt(q, self._current_text))
             except DeviceError as e:
                 await self._to_typed(f"Microphone unavailable ({e.message}).")
         if answer is None:
@@ -281,12 +283,12 @@ class Interview:
             self._warned_round = True
             self.emit(TimeWarning(scope="round", seconds_left=round(left)))
 
-    def _prompt(self, q: Question) -> str | None:
+    def _prompt(self, q: Question, asked: str) -> str | None:
         if not self.kit.domain_prompt:
             return None
         from ..speech.stt import build_prompt
 
-        return build_prompt(self.bank.glossary(q))
+        return build_prompt(self.bank.glossary(q), context=asked)
 
     def _schedule_score(self, q: Question, exchanges: list[Exchange]) -> None:
         topic = self.bank.topics.get(q.topic)

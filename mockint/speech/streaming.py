@@ -11,6 +11,10 @@ from ..models import Transcript, Word
 from .stt import SAMPLE_RATE, Transcriber
 
 
+SPECULATE_AFTER = int(SAMPLE_RATE * 0.2)
+TOLERANCE = int(SAMPLE_RATE * 0.2)
+
+
 class AudioBuffer:
     """A growing float32 buffer (amortised doubling, so appending 20 chunks a second stays cheap)."""
 
@@ -50,7 +54,7 @@ class StreamingTranscriber:
 
     def __init__(self, transcriber: Transcriber, prompt: str | None = None,
                  on_partial: Callable[[str], None] | None = None, min_silence_ms: int = 600,
-                 max_stretch_s: float = 24.0, check_interval: float = 0.25):
+                 max_stretch_s: float = 24.0, check_interval: float = 0.1):
         self.transcriber = transcriber
         self.prompt = prompt
         self.on_partial = on_partial
@@ -63,6 +67,8 @@ class StreamingTranscriber:
         self.texts: list[str] = []
         self.dropped: list[str] = []
         self.decodes = 0
+        self._spec = None  # (start, end, piece): the open stretch decoded during a short pause
+        self.reused_speculation = False
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._error: Exception | None = None
@@ -85,10 +91,19 @@ class StreamingTranscriber:
                 self._error = e
                 return
 
-    def _decode(self, start: int, end: int) -> None:
+    def _transcribe(self, start: int, end: int, exact: bool = True):
         audio = self.buffer.view(start, end)
-        piece = self.transcriber.transcribe(audio, self.prompt)
+        if exact:
+            piece = self.transcriber.transcribe(audio, self.prompt)
+        else:  # speculative: most likely the answer's tail, where every tenth of a second counts
+            piece = self.transcriber.transcribe(audio, self.prompt, word_timestamps=False)
         self.decodes += 1
+        return piece
+
+    def _decode(self, start: int, end: int) -> None:
+        self._append(self._transcribe(start, end), start)
+
+    def _append(self, piece, start: int) -> None:
         offset = start / SAMPLE_RATE
         for w in piece.words:
             self.words.append(Word(word=w.word, start=round(w.start + offset, 2), end=round(w.end + offset, 2),
@@ -104,24 +119,38 @@ class StreamingTranscriber:
         pending = self.buffer.view(self.committed, size)
         if len(pending) < SAMPLE_RATE // 2 and not final:
             return
-        spans = speech_spans(pending, min_silence_ms=int(self.min_silence * 1000 / SAMPLE_RATE))
+        # fine-grained spans (split at 150 ms pauses); which pauses are long enough to cut at is decided below
+        spans = speech_spans(pending, min_silence_ms=150)
         base = self.committed
         if final:
-            if spans:
+            spec = self._spec
+            if spans and spec is not None and abs(spec[0] - (base + spans[0][0])) <= TOLERANCE \
+                    and spec[1] >= base + spans[-1][1] - TOLERANCE:
+                self._append(spec[2], spec[0])  # the candidate stopped after we decoded: nothing left to do
+                self.reused_speculation = True
+            elif spans:
                 self._decode(base + spans[0][0], size)
             self.committed = size
             return
-        closed = [s for s in spans if s[1] + self.min_silence <= len(pending)]
-        if closed:
+        starts = [s[0] for s in spans[1:]] + [len(pending)]
+        cuts = [s[1] for s, nxt in zip(spans, starts) if nxt - s[1] >= self.min_silence]
+        if cuts:
             # decode every closed stretch in one call: one fixed cost instead of one per stretch
-            self._decode(base + spans[0][0], base + closed[-1][1])
-            self.committed = base + closed[-1][1]
+            self._decode(base + spans[0][0], base + cuts[-1])
+            self.committed = base + cuts[-1]
         elif spans and len(pending) - spans[0][0] > self.max_stretch:
             cut = len(pending) - SAMPLE_RATE // 4
             self._decode(base + spans[0][0], base + cut)
             self.committed = base + cut
         elif not spans and len(pending) > 3 * SAMPLE_RATE:
             self.committed = base + len(pending) - SAMPLE_RATE  # long silence: nothing to decode there
+        elif spans and len(pending) - spans[-1][1] >= SPECULATE_AFTER:
+            # a short pause: decode the open stretch now; if the answer ends here, finish() reuses it
+            start, end = base + spans[0][0], base + spans[-1][1]
+            if self._spec is None or (self._spec[0], self._spec[1]) != (start, end):
+                self._spec = (start, end, self._transcribe(start, end, exact=False))
+                if self.on_partial is not None and self._spec[2].text:
+                    self.on_partial(" ".join([*self.texts, self._spec[2].text]))
 
     @property
     def text(self) -> str:

@@ -1,0 +1,39 @@
+"""Architecture rules: the core never loads Textual; heavy engines load only when used."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+HEAVY = ["textual", "faster_whisper", "ctranslate2", "sounddevice", "anthropic", "pyttsx3", "onnxruntime"]
+
+
+def loaded_after(code: str) -> set[str]:
+    probe = f"{code}\nimport sys, json\nprint(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    return set(eval(out.strip().splitlines()[-1]))  # noqa: S307 - our own JSON list
+
+
+def test_engine_does_not_import_textual():
+    assert "textual" not in loaded_after("import mockint.interview.engine, mockint.interview.factory, "
+                                         "mockint.store.report, mockint.doctor")
+
+
+def test_core_imports_no_heavy_engine():
+    assert loaded_after("import mockint.cli, mockint.interview.engine, mockint.bank, mockint.store.sessions") == set()
+
+
+def test_help_and_light_commands_stay_light(tmp_path):
+    code = ("import sys\nfrom mockint.cli import main\n"
+            f"for argv in (['sessions', '--json'], ['bank', 'list', '--json'], ['config']):\n"
+            f"    main(['--sessions', {str(tmp_path)!r}] + argv)")
+    assert loaded_after(code) == set()
+
+
+def test_no_textual_outside_tui():
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parent.parent / "mockint"
+    offenders = [str(p) for p in root.rglob("*.py") if "tui" not in p.relative_to(root).parts
+                 and any(line.strip().startswith(("import textual", "from textual")) for line in p.read_text().splitlines())]
+    assert offenders == []
