@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import signal
 import sys
 import threading
@@ -64,6 +65,7 @@ async def _headless(interview, as_json: bool, read_stdin: bool) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, lambda: interview.command("quit"))
     runner = asyncio.ensure_future(interview.run())
+    probe = asyncio.ensure_future(_loop_probe()) if os.environ.get("MOCKINT_LOOP_PROBE") else None
     if read_stdin:
         threading.Thread(target=_stdin_commands, args=(interview,), daemon=True).start()
     finished = None
@@ -77,7 +79,24 @@ async def _headless(interview, as_json: bool, read_stdin: bool) -> int:
         if ev.type == "round_finished":
             finished = ev
     await runner
+    if probe is not None:
+        probe.cancel()
+        lags = sorted(_LAGS) or [0.0]
+        print(json.dumps({"type": "loop_probe", "samples": len(lags), "p99_ms": round(lags[int(len(lags) * 0.99)] * 1000, 1),
+                          "max_ms": round(lags[-1] * 1000, 1)}), flush=True)
     return 0 if finished is not None and finished.reason != "quit" else 130
+
+
+_LAGS: list[float] = []
+
+
+async def _loop_probe(period: float = 0.01) -> None:
+    """How late the event loop wakes a 10 ms sleeper: the stall a face would feel (MOCKINT_LOOP_PROBE=1)."""
+    loop = asyncio.get_running_loop()
+    while True:
+        t = loop.time()
+        await asyncio.sleep(period)
+        _LAGS.append(max(0.0, loop.time() - t - period))
 
 
 def _stdin_commands(interview) -> None:
