@@ -75,6 +75,9 @@ def main() -> None:
     print(f"\nlaunch -> first question audio: {first_audio:.2f} s")
     print(f"end of answer (key) -> first audio of next question/follow-up: median {median(turn_gaps):.2f} s, "
           f"max {max(turn_gaps):.2f} s over {len(turn_gaps)} turns")
+    import resource
+
+    print(f"peak RSS of the round process: {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MB")
     if probe:
         print(f"event-loop stall: p99 {probe['p99_ms']} ms, max {probe['max_ms']} ms over {probe['samples']} samples")
 
