@@ -148,3 +148,21 @@ def test_claude_round_end_to_end(cli, sessions_dir, answers_file):
     assert r.returncode == 0, r.stderr
     assert "measure event loop lag" in r.stdout and "overall 6/10" in r.stdout
     assert sum(1 for b in srv.requests if b.get("stream")) == 1 and len(srv.requests) == 2
+
+
+def test_round_time_limit_finishes_the_answer_and_closes(sessions_dir):
+    import time
+
+    rd = Round("--text", "--only", QIDS, "--follow-ups", "1", "--no-tts", "--round-minutes", "0.02",
+               sessions=sessions_dir)
+    rd.until("listening")
+    time.sleep(1.5)  # the round's 1.2 s run out while the candidate is still typing
+    assert "Time is up" in rd.until("notice")["text"]
+    rd.answer("Timers, poll and check phases.")  # handed in during the grace period
+    assert rd.drain() == 0
+    finished = next(e for e in rd.seen if e["type"] == "round_finished")
+    assert finished["reason"] == "time_up"
+    state = SessionStore(sessions_dir).load(rd.session_id())
+    assert state.status == "complete" and state.finished_reason == "time_up"
+    assert state.answered == 1 and state.threads[0].turns[0].transcript.text.startswith("Timers")
+    assert len(state.threads) == 1 and state.threads[0].score_status == "scored"

@@ -61,19 +61,25 @@ class Listener:
 
     async def spoken(self, turn_id: str, budget: float, wav: Path, prompt: str | None) -> Answer:
         """Record and transcribe; raises DeviceError if the microphone cannot be opened."""
+        from ..audio.wavio import resample
         from ..speech.endpoint import Endpointer
         from ..speech.streaming import StreamingTranscriber
+        from ..speech.stt import SAMPLE_RATE
 
         c = self.control
         endpointer = Endpointer()
         streamer = StreamingTranscriber(self.kit.transcriber, prompt, on_partial=lambda text: self.emit_threadsafe(
             PartialTranscript(turn_id=turn_id, text=text)))
 
+        recorder = self.kit.make_recorder()
+        rate = getattr(recorder, "sample_rate", SAMPLE_RATE)
+
         def on_chunk(chunk) -> None:
+            if rate != SAMPLE_RATE:  # the WAV keeps the device's rate; Whisper and the VAD want 16 kHz
+                chunk = resample(chunk, rate, SAMPLE_RATE)
             endpointer.feed(chunk)
             streamer.feed(chunk)
 
-        recorder = self.kit.make_recorder()
         try:
             await asyncio.to_thread(recorder.start, wav, on_chunk,
                                     lambda v: self.emit_threadsafe(Level(value=round(v, 3))), None)
@@ -112,7 +118,7 @@ class Listener:
         self.emit(Listening(turn_id=turn_id, budget=budget, mode="typed"))
         ended_by, warned, text = None, False, ""
         getter = asyncio.ensure_future(c.typed.get())
-        deadline_hit = False
+        grace_until: float | None = None
         try:
             while ended_by is None:
                 waiters = [getter, asyncio.ensure_future(c.skip.wait()), asyncio.ensure_future(c.quit.wait())]
@@ -129,12 +135,13 @@ class Listener:
                 elif c.skip.is_set():
                     ended_by = "skipped"
                 elif not c.paused:
-                    why, warned = self._check_clock(budget + (TYPED_GRACE if deadline_hit else 0), warned)
-                    if why and not deadline_hit:
+                    why, warned = self._check_clock(budget, warned)
+                    if why and grace_until is None:
                         # give the face a moment to hand in what has been typed so far
-                        deadline_hit = True
+                        grace_until = c.answer.elapsed() + TYPED_GRACE
+                        self.emit(TimeWarning(scope="answer", seconds_left=0))
                         self.emit(Notice(text="Time is up for this answer: submit what you have.", level="info"))
-                    elif why:
+                    elif why and c.answer.elapsed() >= grace_until:
                         ended_by = why
         finally:
             if not getter.done():

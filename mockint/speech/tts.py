@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+import wave
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -77,6 +78,17 @@ class Pyttsx3Speaker:
 
     def synthesize(self, text: str, path: Path) -> Path:
         path = Path(path)
+        for attempt in range(3):
+            self._synthesize_once(text, path)
+            if _frames(path) > 0:
+                path.chmod(0o600)
+                return path
+            # pyttsx3 drives espeak in asynchronous retrieval mode, and back-to-back utterances can race
+            # (an empty WAV); espeak is idle again after Synchronize(), so a retry is clean
+            time.sleep(0.05 * (attempt + 1))
+        raise TtsError(f"speech synthesis produced no audio for {path.name}")
+
+    def _synthesize_once(self, text: str, path: Path) -> None:
         path.unlink(missing_ok=True)  # so the completion check below cannot see an older file
         with self._lock:
             engine = self._get_engine()
@@ -86,13 +98,20 @@ class Pyttsx3Speaker:
                 engine.setProperty("rate", self.rate)
                 engine.save_to_file(text, str(path))
                 engine.runAndWait()
+                from pyttsx3.drivers import _espeak
+
+                _espeak.Synchronize()
             except Exception as e:
                 raise TtsError(f"speech synthesis failed: {e}") from None
             _wait_for_file(path)
-        if not path.is_file() or path.stat().st_size <= 44:
-            raise TtsError(f"speech synthesis produced no audio for {path.name}")
-        path.chmod(0o600)
-        return path
+
+
+def _frames(path: Path) -> int:
+    try:
+        with wave.open(str(path), "rb") as w:
+            return w.getnframes()
+    except (OSError, EOFError, wave.Error):
+        return 0
 
 
 def _wait_for_file(path: Path, timeout: float = 5.0) -> None:

@@ -153,6 +153,9 @@ class RoundScreen(Screen):
             self._who("Your turn — speak, then press [b]space[/] when done", "listening")
 
     def _on_time_warning(self, ev) -> None:
+        if ev.seconds_left <= 0 and self.mode == "typed" and self.state == "listening":
+            self._send("submit", self.query_one("#typed", Input).value)  # time is up: hand in what is typed
+            return
         self.notify(f"{ev.seconds_left:.0f} s left for this {ev.scope}", severity="warning")
 
     def _on_answer_finished(self, ev) -> None:
