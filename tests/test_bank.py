@@ -143,7 +143,9 @@ def test_fuzz_damaged_real_files(tmp_path, src, data):
     raw = bytearray(src.read_bytes())
     for _ in range(data.draw(st.integers(1, 6))):
         op = data.draw(st.sampled_from(["delete", "insert", "flip", "truncate"]))
-        i = data.draw(st.integers(0, max(0, len(raw) - 1)))
+        if not raw:
+            break
+        i = data.draw(st.integers(0, len(raw) - 1))
         if op == "delete":
             del raw[i : i + data.draw(st.integers(1, 40))]
         elif op == "insert":

@@ -22,7 +22,6 @@ class Player:
         self.latency = latency
         self._stop = threading.Event()
         self._lock = threading.Lock()
-        self.playing = False
 
     def play(self, sound: np.ndarray | Path | str, sample_rate: int | None = None,
              on_progress: Callable[[float], None] | None = None) -> bool:
@@ -36,11 +35,7 @@ class Player:
         sd = sounddevice()
         with self._lock:  # one sound at a time
             self._stop.clear()
-            self.playing = True
-            try:
-                return self._play(sd, audio, sample_rate, on_progress)
-            finally:
-                self.playing = False
+            return self._play(sd, audio, sample_rate, on_progress)
 
     def _play(self, sd, audio: np.ndarray, sr: int, on_progress) -> bool:
         done = threading.Event()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal, Union
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from ..models import Score, SpeechMetrics, Summary
 
@@ -176,5 +176,3 @@ class RoundFinished(_Event):
 Event = Union[RoundStarted, QuestionAsked, SpeakingStarted, SpeakingProgress, SpeakingFinished, Listening, Level,
               PartialTranscript, TimeWarning, AnswerFinished, Thinking, Scored, ScorePending, Skipped, Paused,
               Notice, RoundFinished]
-TRANSIENT = (Level, SpeakingProgress, PartialTranscript)
-AnyEvent = Field(discriminator="type")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Protocol
 
 from ..models import FollowUp, Question, Score, SpeechMetrics
@@ -41,13 +41,6 @@ class ThreadInput:
         return [e.metrics for e in self.exchanges if e.metrics is not None]
 
 
-@dataclass
-class Notice:
-    """A short message for the candidate, e.g. that the offline interviewer took over."""
-
-    text: str
-    level: str = "warning"
-
 
 class Interviewer(Protocol):
     """Asks the follow-up: one deep-dive question, or None to move on."""
@@ -68,11 +61,3 @@ class Scorer(Protocol):
 class ScoreUnavailable(Exception):
     """The backend could not produce a valid score in time; the thread is marked pending."""
 
-
-@dataclass
-class BackendStatus:
-    """What the UI shows about who is interviewing."""
-
-    name: str
-    detail: str = ""
-    notices: list[Notice] = field(default_factory=list)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Callable
 
 from ..config import Settings
@@ -62,7 +61,3 @@ def build_speech_kit(settings: Settings, typed: bool) -> SpeechKit:
     transcriber.start_loading()  # loads while the first question is being spoken
     kit.transcriber = transcriber
     return kit
-
-
-def relative(path: Path, root: Path) -> str:
-    return str(path.relative_to(root))

@@ -125,13 +125,3 @@ def _wait_for_file(path: Path, timeout: float = 5.0) -> None:
         last = size
         time.sleep(0.02)
 
-
-def word_schedule(text: str, seconds: float) -> list[float]:
-    """Approximate start time of each word when `text` is spoken over `seconds` (for highlighting)."""
-    words = text.split()
-    total = sum(len(w) + 1 for w in words) or 1
-    out, acc = [], 0
-    for w in words:
-        out.append(seconds * acc / total)
-        acc += len(w) + 1
-    return out
