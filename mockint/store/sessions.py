@@ -118,6 +118,13 @@ class SessionStore:
 
     def create(self, title: str, now: datetime | None = None) -> tuple[str, Path, Journal]:
         """Make a new session folder (0700) with its journal (0600) and audio/."""
+        try:
+            return self._create(title, now)
+        except OSError as e:
+            raise MockintError(f"cannot create a session in {self.root}: {e.strerror or e}",
+                               hint="set --sessions DIR or MOCKINT_SESSIONS_DIR to a writable folder") from None
+
+    def _create(self, title: str, now: datetime | None) -> tuple[str, Path, Journal]:
         self._ensure_root()
         stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
         base = f"{stamp}-{slugify(title)}"

@@ -64,6 +64,8 @@ class RoundScreen(Screen):
             self.post_message(RoundReady(self.build()))
         except MockintError as e:
             self.post_message(RoundFailed(e.message + (f"\n{e.hint}" if e.hint else "")))
+        except Exception as e:  # anything else still gets a readable message, not a crashed screen
+            self.post_message(RoundFailed(f"{type(e).__name__}: {e}"))
 
     def on_round_failed(self, message: RoundFailed) -> None:
         self.state = "done"
