@@ -14,7 +14,7 @@ from ...store.sessions import write_atomic
 from ..messages import PlaybackDone, SessionLoaded, SessionsListed
 from ..widgets.score_view import score_text
 from ..widgets.thread_view import exchange_text
-from .summary import fmt
+from .summary import fmt, load_session
 
 
 class ReplayScreen(Screen):
@@ -100,8 +100,7 @@ class SessionScreen(Screen):
 
     @work(thread=True, exclusive=True, group="session-load")
     def load(self) -> None:
-        state = self.app.ctx.store.load(self.session_id)
-        self.post_message(SessionLoaded(state, session_summary(state, self.app.ctx.bank_or_none())))
+        self.post_message(load_session(self.app.ctx, self.session_id))
 
     def on_session_loaded(self, message: SessionLoaded) -> None:
         self.state = state = message.state

@@ -13,6 +13,12 @@ from ..messages import SessionLoaded
 from ..widgets.score_view import score_text
 
 
+def load_session(ctx, session_id: str) -> SessionLoaded:
+    """Rebuild a session from its journal with its summary (blocking: call from a worker thread)."""
+    state = ctx.store.load(session_id)
+    return SessionLoaded(state, session_summary(state, ctx.bank_or_none()))
+
+
 def fmt(v: float | None) -> str:
     return "–" if v is None else f"{v:g}"
 
@@ -42,8 +48,7 @@ class SummaryScreen(Screen):
 
     @work(thread=True, exclusive=True, group="summary-load")
     def load(self) -> None:
-        state = self.app.ctx.store.load(self.session_id)
-        self.post_message(SessionLoaded(state, session_summary(state, self.app.ctx.bank_or_none())))
+        self.post_message(load_session(self.app.ctx, self.session_id))
 
     def on_session_loaded(self, message: SessionLoaded) -> None:
         self.state, s = message.state, message.summary
