@@ -11,6 +11,7 @@ Kind = Literal["technical", "design", "story"]
 Flag = Literal["empty", "off_topic", "injection_attempt"]
 KEBAB = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 STAR_T = ("situation", "task", "action", "result", "technical")
+DIMENSIONS = ("overall", "technical", "coverage", "structure", "communication")
 
 
 class Strict(BaseModel):
@@ -43,6 +44,17 @@ class FollowUpSpec(Strict):
     text: Annotated[str, Field(min_length=5)]
 
 
+class Misconception(Strict):
+    """A wrong statement a candidate might make about a question, and what is true instead."""
+
+    id: Annotated[str, Field(pattern=KEBAB)]
+    claim: Annotated[str, Field(min_length=10, max_length=400)]
+    examples: Annotated[list[Annotated[str, Field(min_length=5, max_length=400)]], Field(max_length=3)] = []
+    correction: Annotated[str, Field(min_length=10, max_length=600)]
+    contradicts: str | None = None
+    """The key point this claim denies, if any (a candidate who says it has not shown that point)."""
+
+
 class Question(Strict):
     """One main interview question with its rubric."""
 
@@ -56,6 +68,7 @@ class Question(Strict):
     reference_answer: Annotated[str, Field(min_length=20)]
     key_points: Annotated[list[KeyPoint], Field(min_length=4, max_length=8)]
     follow_ups: Annotated[list[FollowUpSpec], Field(min_length=2, max_length=4)]
+    misconceptions: Annotated[list[Misconception], Field(max_length=4)] = []
 
     @field_validator("prompt")
     @classmethod
@@ -82,10 +95,21 @@ class Question(Strict):
                 raise ValueError(
                     f"follow-up probes unknown key point {f.probes!r}; expected one of: {', '.join(ids)}"
                 )
+        mids = [m.id for m in self.misconceptions]
+        mdupes = sorted({i for i in mids if mids.count(i) > 1})
+        if mdupes:
+            raise ValueError(f"duplicate misconception ids: {', '.join(mdupes)}")
+        for m in self.misconceptions:
+            if m.contradicts is not None and m.contradicts not in ids:
+                raise ValueError(f"misconception {m.id!r} contradicts unknown key point {m.contradicts!r}; "
+                                 f"expected one of: {', '.join(ids)}")
         return self
 
     def key_point(self, kp_id: str) -> KeyPoint | None:
         return next((k for k in self.key_points if k.id == kp_id), None)
+
+    def misconception(self, m_id: str) -> Misconception | None:
+        return next((m for m in self.misconceptions if m.id == m_id), None)
 
 
 class Topic(Strict):
@@ -138,38 +162,72 @@ class SpeechMetrics(BaseModel):
 
 
 class KeyPointHit(BaseModel):
-    """A rubric key point the answer showed, with the words that show it."""
+    """A rubric key point the answer showed, with the candidate's words that show it."""
 
     id: str
     quote: str
+
+
+class WrongClaim(BaseModel):
+    """Something the candidate asserted that is wrong: their words and what is true instead."""
+
+    quote: str
+    """The candidate's words, verbatim from the transcript."""
+    correction: str
+    """What is true instead, addressed to the candidate ("in fact, ...")."""
+    misconception: str | None = None
+    """The id of the bank's misconception it matches, when it matches one."""
+
+
+class StarT(BaseModel):
+    """Which STAR+T parts a story showed with real content."""
+
+    situation: bool = False
+    task: bool = False
+    action: bool = False
+    result: bool = False
+    """A quantified outcome of the candidate's action, not just the word "result"."""
+    technical: bool = False
+
+    def get(self, part: str, default: bool = False) -> bool:
+        return bool(getattr(self, part, default))
+
+    def shown(self) -> list[str]:
+        return [p for p in STAR_T if getattr(self, p)]
 
 
 _SCORE = Annotated[int, Field(ge=0, le=10, strict=True)]
 
 
 class Score(BaseModel):
-    """The grade of one question thread (main answer plus follow-ups)."""
+    """The grade of one question thread (main answer plus follow-ups); evidence first, numbers last."""
 
     model_config = ConfigDict(extra="ignore")
 
-    overall: _SCORE
+    key_points_hit: list[KeyPointHit] = []
+    wrong_claims: list[WrongClaim] = []
+    missed_points: list[str] = []
+    star: StarT | None = None
+    flags: list[Flag] = []
+    strengths: list[str] = []
+    improvements: list[str] = []
     technical: _SCORE
     coverage: _SCORE
     structure: _SCORE
     communication: _SCORE
-    flags: list[Flag] = []
-    key_points_hit: list[KeyPointHit] = []
-    missed_points: list[str] = []
-    star: dict[str, bool] | None = None
-    strengths: list[str] = []
-    improvements: list[str] = []
+    overall: _SCORE
     backend: str = ""
 
-    @field_validator("star")
+    @field_validator("star", mode="before")
     @classmethod
-    def _star_keys(cls, v: dict[str, bool] | None) -> dict[str, bool] | None:
-        if v is not None and set(v) - set(STAR_T):
-            raise ValueError(f"star keys must be among {STAR_T}")
+    def _star_from_dict(cls, v: object) -> object:
+        # sessions written before STAR+T was a typed object stored it as {"situation": true, ...}
+        if isinstance(v, dict):
+            unknown = set(v) - set(STAR_T)
+            if unknown:
+                raise ValueError(f"star keys must be among {STAR_T}")
+            if not v:
+                return None
         return v
 
 

@@ -12,7 +12,7 @@ from ..interview.backends import build_panel
 from ..interview.interviewer import ScoreUnavailable
 from ..interview.threads import thread_input
 from ..interview.interviewer import Exchange, ThreadInput
-from ..models import Score
+from ..models import STAR_T, Score
 from ..store.report import write_summary
 from . import Context
 
@@ -26,7 +26,7 @@ def _print_score(score: Score, as_json: bool) -> None:
     if score.flags:
         print("flags: " + ", ".join(score.flags))
     if score.star:
-        print("STAR+T: " + " ".join(f"{k}{'✓' if v else '✗'}" for k, v in score.star.items()))
+        print("STAR+T: " + " ".join(f"{k}{'✓' if score.star.get(k) else '✗'}" for k in STAR_T))
     for h in score.key_points_hit:
         print(f"  ✓ {h.id}: “{h.quote}”")
     for m in score.missed_points:

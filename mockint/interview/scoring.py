@@ -1,18 +1,15 @@
-"""Score invariants (whatever the backend said) and pure per-topic aggregation within and across sessions."""
+"""Score invariants that hold whatever the backend said."""
 
 from __future__ import annotations
 
 import math
 import re
-from statistics import mean
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 from pydantic import ValidationError
 
-from ..models import KeyPointHit, Question, Score, Summary, Thread, ThreadSummary, TopicScore
+from ..models import DIMENSIONS, KeyPointHit, Question, Score
 from ..text import contains_quote, normalize
-
-DIMENSIONS = ("overall", "technical", "coverage", "structure", "communication")
 
 _IDK = re.compile(
     r"^(?:(?:um+|uh+|er+|hmm+|so|well|sorry|honestly|i think|i guess|pass|skip|next|no idea|"
@@ -113,51 +110,3 @@ def enforce_invariants(
     s.overall = min(s.overall, max(s.technical, s.coverage) + 2)
     s.flags = list(dict.fromkeys(flags))
     return s
-
-
-def _avg(values: Iterable[float | int | None]) -> float | None:
-    vals = [v for v in values if v is not None]
-    return round(mean(vals), 1) if vals else None
-
-
-def topic_scores(threads: Iterable[Thread], names: dict[str, str] | None = None) -> list[TopicScore]:
-    """Mean of each dimension per topic over scored threads, weakest first."""
-    by_topic: dict[str, list[Thread]] = {}
-    for t in threads:
-        by_topic.setdefault(t.topic, []).append(t)
-    out = []
-    for topic, ths in by_topic.items():
-        scored = [t.score for t in ths if t.score is not None]
-        missed = [m for s in scored for m in s.missed_points]
-        out.append(TopicScore(
-            topic=topic, name=(names or {}).get(topic, topic), threads=len(ths), scored=len(scored),
-            missed_points=list(dict.fromkeys(missed)),
-            **{d: _avg(getattr(s, d) for s in scored) for d in DIMENSIONS},
-        ))
-    return sorted(out, key=lambda ts: (ts.overall is None, ts.overall if ts.overall is not None else 0, ts.topic))
-
-
-def summarize(state: Any, prompts: dict[str, str], names: dict[str, str] | None = None) -> Summary:
-    """Build the Summary of a session from its rebuilt state (`store.sessions.SessionState`)."""
-    threads = []
-    for th in state.threads:
-        metrics = [t.metrics for t in th.turns if t.metrics and t.metrics.duration > 0]
-        spoken = [m for m in metrics if m.wpm > 0]
-        threads.append(ThreadSummary(
-            question_id=th.question_id, topic=th.topic, prompt=prompts.get(th.question_id, th.turns[0].text if th.turns else ""),
-            score=th.score, score_status=th.score_status, skipped=th.skipped,
-            follow_ups=sum(1 for t in th.turns if t.kind == "follow_up"),
-            speaking_seconds=round(th.speaking_seconds, 1),
-            wpm=_avg(m.wpm for m in spoken), fillers_per_min=_avg(m.fillers_per_min for m in spoken),
-            fillers=sorted({f for m in metrics for f in m.fillers}),
-            long_pauses=sum(len(m.long_pauses) for m in metrics),
-        ))
-    all_metrics = [t.metrics for th in state.threads for t in th.turns if t.metrics and t.metrics.wpm > 0]
-    return Summary(
-        session_id=state.id, status=state.status, finished_reason=state.finished_reason,
-        created=state.meta.created, backend=state.meta.backend,
-        overall=_avg(t.score.overall for t in state.threads if t.score is not None),
-        threads=threads, topics=topic_scores(state.threads, names),
-        speaking_seconds=round(sum(t.speaking_seconds for t in threads), 1),
-        wpm=_avg(m.wpm for m in all_metrics), fillers_per_min=_avg(m.fillers_per_min for m in all_metrics),
-    )

@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 from ..bank import Bank
-from ..interview.scoring import summarize
 from ..models import STAR_T, Score, Summary
+from .results import summarize
 from .sessions import SessionState, write_atomic
 
 

@@ -9,7 +9,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from ...store.progress import sparkline, topic_history
 from ..messages import ProgressLoaded
-from .summary import fmt
+from ..format import fmt
 
 WEAK_BELOW = 7.0
 

@@ -14,7 +14,7 @@ from ...store.sessions import write_atomic
 from ..messages import PlaybackDone, SessionLoaded, SessionsListed
 from ..widgets.score_view import score_text
 from ..widgets.thread_view import exchange_text
-from .summary import fmt, load_session
+from ..format import fmt, load_session
 
 
 class ReplayScreen(Screen):

@@ -8,19 +8,9 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Collapsible, DataTable, Footer, Header, Static
 
-from ...store.report import session_summary
+from ..format import fmt, load_session
 from ..messages import SessionLoaded
 from ..widgets.score_view import score_text
-
-
-def load_session(ctx, session_id: str) -> SessionLoaded:
-    """Rebuild a session from its journal with its summary (blocking: call from a worker thread)."""
-    state = ctx.store.load(session_id)
-    return SessionLoaded(state, session_summary(state, ctx.bank_or_none()))
-
-
-def fmt(v: float | None) -> str:
-    return "–" if v is None else f"{v:g}"
 
 
 class SummaryScreen(Screen):
