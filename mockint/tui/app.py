@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from textual.app import App
 from textual.binding import Binding
 
-from ..store.setup_state import SetupChoices
 from .screens.home import HomeScreen
 
 
@@ -37,21 +36,19 @@ class MockintApp(App):
             only = [i.strip() for i in a.only.split(",") if i.strip()] if getattr(a, "only", None) else None
             self.start_round(resume=getattr(a, "resume", None), only=only)
 
-    def start_round(self, choices: SetupChoices | None = None, resume: str | None = None,
+    def start_round(self, overrides: Mapping[str, Any] | None = None, resume: str | None = None,
                     only: list[str] | None = None) -> None:
-        from ..interview.factory import build_interview, with_round
+        """Start a round from the settings, with `overrides` (Setup's choices, a drill) laid over them."""
+        from ..config import with_overrides
+        from ..interview.factory import build_interview
         from .screens.round import RoundScreen
 
-        settings = self.ctx.settings
-        if choices is not None:
-            settings = with_round(settings, topics=choices.topics, questions=choices.questions,
-                                  answer_seconds=choices.answer_seconds, round_minutes=choices.round_minutes,
-                                  order=choices.order, answers=choices.answers, follow_ups=choices.follow_ups,
-                                  voice=choices.voice)
+        explicit: set[str] = self.ctx.loaded.explicit("flag")
 
         def build():  # runs in a worker thread: device queries and model loading must not block the UI
+            settings = with_overrides(self.ctx.settings, overrides) if overrides else self.ctx.settings
             return build_interview(self.ctx.bank, settings, self.ctx.store, resume=resume, only=only,
-                                   kit_factory=self.kit_factory, panel_client=self.panel_client)
+                                   kit_factory=self.kit_factory, panel_client=self.panel_client, explicit=explicit)
 
         self.push_screen(RoundScreen(build))
 
