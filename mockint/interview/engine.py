@@ -15,7 +15,7 @@ from ..config import Settings
 from ..errors import DeviceError, MockintError
 from ..models import FollowUp, Question, Score
 from ..store.journal import Journal
-from ..store.report import render_markdown, session_summary
+from ..store.report import session_summary, write_summary
 from ..store.sessions import SessionState, SessionStore, write_atomic
 from .backends import Panel
 from .control import Control
@@ -347,7 +347,7 @@ class Interview:
                    fu: FollowUp | None = None, pre_spoken: asyncio.Task | None = None) -> None:
         assert self.mouth is not None and self.path is not None
         self.control.new_turn()
-        wav = await self.mouth.synthesize(text, self.path / "audio" / f"{turn}.wav")
+        wav = await self._voice(text, turn)
         self._current = (turn, wav)
         self._current_text = text
         await self._record("question_asked", question_id=q.id, topic=q.topic, turn_id=turn, kind=kind, text=text,
@@ -364,6 +364,17 @@ class Interview:
                 await self.mouth.play(turn, await self.mouth.synthesize(rest))
         else:
             await self._say(turn, wav)
+
+    async def _voice(self, text: str, turn: str) -> Path | None:
+        """The question's audio, kept for replay: synthesised in a private temp folder, then put in the session
+        atomically with mode 0600 (never a half-written or world-readable WAV, never through a planted link)."""
+        assert self.mouth is not None and self.path is not None
+        tmp = await self.mouth.synthesize(text)
+        if tmp is None:
+            return None
+        dst = self.path / "audio" / f"{turn}.wav"
+        await asyncio.to_thread(lambda: write_atomic(dst, tmp.read_bytes()))
+        return dst
 
     def _paused_mid_question(self) -> bool:
         c = self.control
@@ -535,8 +546,7 @@ class Interview:
         summary = session_summary(state, self.bank)
         report = self.path / "report.md"
         try:
-            await asyncio.to_thread(write_atomic, self.path / "summary.json", summary.model_dump_json(indent=2))
-            await asyncio.to_thread(write_atomic, report, render_markdown(state, self.bank))
+            await asyncio.to_thread(write_summary, state, self.bank)
         except OSError as e:  # the journal has everything; these two are caches `mockint report` rebuilds
             self.emit(Notice(text=f"Could not write the summary and report ({describe_error(e)}); every answer "
                                   f"is in the journal: `mockint report {self.session_id}` rebuilds the report.",
