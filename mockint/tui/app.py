@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
 import time
 from typing import Any, Callable, Mapping
 
@@ -9,6 +11,9 @@ from textual.app import App
 from textual.binding import Binding
 
 from .screens.home import HomeScreen
+
+
+TERMINATE_GRACE = 0.5  # seconds the round gets to journal its end before the app exits on SIGTERM
 
 
 class MockintApp(App):
@@ -30,6 +35,12 @@ class MockintApp(App):
         self.checks = checks  # tests pin the status line; by default mockint.doctor.run_checks
 
     def on_mount(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            try:
+                loop.add_signal_handler(sig, self._terminate)
+            except (NotImplementedError, RuntimeError, ValueError):  # not the main thread (tests)
+                pass
         self.push_screen(HomeScreen())
         a = self.round_args
         if a is not None:
@@ -51,6 +62,35 @@ class MockintApp(App):
                                    kit_factory=self.kit_factory, panel_client=self.panel_client, explicit=explicit)
 
         self.push_screen(RoundScreen(build))
+
+    def _terminate(self) -> None:
+        """SIGTERM or a closed terminal: keep the round resumable, restore the terminal, and go, within a second."""
+        from .screens.round import RoundScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, RoundScreen):
+                screen.interrupt()
+        self.set_timer(TERMINATE_GRACE, lambda: self.exit(return_code=143))
+
+    def _fatal_error(self) -> None:
+        """A crash report without local variables and with short messages: Textual's default prints every local
+        of every frame, which holds the candidate's answers, into the log (mockint.log)."""
+        import sys
+
+        import rich
+        from rich.segment import Segments
+        from rich.traceback import Traceback
+
+        exc_type, exc, tb = sys.exc_info()
+        if exc_type is None or exc is None:
+            return super()._fatal_error()
+        trace = Traceback.extract(exc_type, exc, tb, show_locals=False)
+        for stack in trace.stacks:
+            stack.exc_value = stack.exc_value.splitlines()[0][:200] if stack.exc_value else ""
+        self.bell()
+        report = Traceback(trace, show_locals=False, width=None, suppress=[rich])
+        self._exit_renderables.append(Segments(self.console.render(report, self.console.options)))
+        self._close_messages_no_wait()
 
     def go_home(self) -> None:
         while len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen):
