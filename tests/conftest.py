@@ -27,6 +27,16 @@ def _isolate(tmp_path_factory, monkeypatch):
             monkeypatch.delenv(k)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _checkout_stays_clean():
+    """No test may write a session into the checkout's ./sessions (a round run without --sessions would)."""
+    folder = ROOT / "sessions"
+    before = set(os.listdir(folder)) if folder.is_dir() else set()
+    yield
+    leaked = (set(os.listdir(folder)) if folder.is_dir() else set()) - before
+    assert not leaked, f"tests wrote into {folder}: {sorted(leaked)} (pass --sessions or MOCKINT_SESSIONS_DIR)"
+
+
 @pytest.fixture(scope="session")
 def bank():
     from mockint.bank import load_bank
