@@ -292,10 +292,8 @@ class Interview:
             return RoundFailed(reason=reason, saved="nothing was saved", session_id=self.session_id)
         n = self._saved_upto
         saved = f"your answers up to Q{n} are saved" if n else "the session is saved (no answers yet)"
-        how = f"mockint round --resume {self.session_id}"
-        if reason == "disk full":
-            how = f"free some disk space, then {how}"
-        return RoundFailed(reason=reason, saved=saved, session_id=self.session_id, resume=how)
+        return RoundFailed(reason=reason, saved=saved, session_id=self.session_id,
+                           resume=f"mockint round --resume {self.session_id}")
 
     def _close(self) -> None:
         """Release everything the round holds (idempotent): scores in flight, the journal and its lock, temp files."""

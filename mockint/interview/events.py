@@ -190,8 +190,11 @@ class RoundFailed(_Event):
     """The command that continues the session, when it can be continued."""
 
     def line(self) -> str:
-        return (f"round failed: {self.reason}; {self.saved}"
-                + (f"; continue with `{self.resume}`" if self.resume else ""))
+        text = f"{self.reason}: {self.saved}"
+        if self.resume:
+            then = "free some disk space, then continue" if self.reason == "disk full" else "continue"
+            text += f"; {then} with `{self.resume}`"
+        return text
 
 
 Event = Union[RoundStarted, QuestionAsked, SpeakingStarted, SpeakingProgress, SpeakingFinished, Listening, Level,
