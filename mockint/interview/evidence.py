@@ -41,6 +41,7 @@ class Thresholds:
     assign: float = 0.40        # a reference sentence this close to a key point is one of its anchors
     off_topic_margin: float = 0.04
     truth_margin: float = 0.0   # a claim must be at least this much closer to the point than to a misconception
+    tie: float = 0.03           # a claim also counts for a second point this close to its best one
 
 
 DEFAULT = Thresholds()
@@ -184,10 +185,13 @@ class BankIndex:
             said = content_stems(" ".join([m.claim, *m.examples]))
             _, denied = affirmed_and_denied(m.correction)
             signatures[m.id] = (said - stated) | (said & denied)
-        topical = [i for i, a in enumerate(all_anchors) if a.kind in ("point", "reference", "prompt")]
-        centroid = all_vecs[topical].mean(0)
-        centroid /= max(float(np.linalg.norm(centroid)), 1e-9)
-        return QuestionIndex(q, all_anchors, all_vecs, centroid, signatures)
+        return QuestionIndex(q, all_anchors, all_vecs, self._centroid(q), signatures)
+
+    def _centroid(self, q: Question) -> np.ndarray:
+        # what a question is about, from its prompt and key points only: cheap enough to embed a whole bank at once
+        vecs = self.cache.vectors("topics", [q.prompt, *(k.point for k in q.key_points)])
+        c = vecs.mean(0)
+        return c / max(float(np.linalg.norm(c)), 1e-9)
 
     def question(self, q: Question) -> QuestionIndex:
         with self._lock:
@@ -202,12 +206,16 @@ class BankIndex:
                 if self.bank is None or not self.bank.questions:  # a lone question: nothing to compare with
                     return [], np.zeros((0, 384), dtype=np.float32)
                 ids = [q.id for q in self.bank.questions]
-                self._centroids = (ids, np.stack([self.question(q).centroid for q in self.bank.questions]))
+                texts = [t for q in self.bank.questions for t in (q.prompt, *(k.point for k in q.key_points))]
+                self.cache.vectors("topics", texts)  # one batch for the whole bank
+                self._centroids = (ids, np.stack([self._centroid(q) for q in self.bank.questions]))
             return self._centroids
 
-    def warm(self) -> None:
-        """Embed the whole bank now (in the background at start-up, so the first answer pays nothing)."""
+    def warm(self, questions: "list[Question] | None" = None) -> None:
+        """Load the model and embed what the first answers need (in the background, while a question is spoken)."""
         self.centroids()
+        for q in questions or []:
+            self.question(q)
 
 
 def _quote(text: str, limit: int = 30) -> str:
@@ -282,9 +290,19 @@ def read(q: Question, answer: str, index: BankIndex, thresholds: Thresholds | No
     # a claim that sounds more like one of the question's misconceptions than like the point shows nothing
     mis_rows = qi.rows(lambda a: a.kind == "misconception")
     mis_sim = np.where(same[:, mis_rows], sims[:, mis_rows], -1.0).max(1) if len(mis_rows) else np.full(len(claims), -1.0)
-    for k in q.key_points:
+    kids = [k.id for k in q.key_points]
+    score = np.full((len(claims), len(kids)), -1.0)
+    for j, k in enumerate(q.key_points):
         rows = qi.rows(lambda a, k=k: a.point == k.id)
-        if not len(rows) or k.id in wrong_points:
+        if not len(rows):
+            continue
+        score[:, j] = np.where(same[:, rows], sims[:, rows], -1.0).max(1)
+        for i in range(len(claims)):
+            if any(find_phrase(tokens[i], p) for p in k.phrases):
+                score[i, j] += t.phrase_bonus
+    best_per_claim = score.max(1) if len(kids) else np.zeros(len(claims))
+    for j, k in enumerate(q.key_points):
+        if k.id in wrong_points:
             continue
         ev = points[k.id]
         shown: list[tuple[float, int]] = []
@@ -292,19 +310,20 @@ def read(q: Question, answer: str, index: BankIndex, thresholds: Thresholds | No
         for i, c in enumerate(claims):
             if i in wrong_claims:
                 continue
-            s = float(np.where(same[i, rows], sims[i, rows], -1.0).max())
-            if any(find_phrase(tokens[i], p) for p in k.phrases):
-                s += t.phrase_bonus
-            if s >= t.show and not c.is_list and not c.rejects and s >= mis_sim[i] + t.truth_margin:
+            s = float(score[i, j])
+            # one sentence usually makes one point: it counts for the point it is closest to (or a near tie)
+            own = s >= best_per_claim[i] - t.tie
+            if s >= t.show and own and not c.is_list and not c.rejects and s >= mis_sim[i] + t.truth_margin:
                 shown.append((s, i))
             elif s >= t.mention:
                 mentioned.append((s, i))
         if not shown and len(pairs):
+            rows = qi.rows(lambda a, k=k: a.point == k.id)
             # a point made across two neighbouring sentences
-            for j, (a, b, text) in enumerate(pairs):
-                if {a, b} & wrong_claims or claims[a].rejects or claims[b].rejects:
+            for w, (a, b, text) in enumerate(pairs):
+                if {a, b} & wrong_claims or claims[a].rejects or claims[b].rejects or not len(rows):
                     continue
-                s = float(np.where(wneg[j] == neg[rows], wsims[j, rows], -1.0).max())
+                s = float(np.where(wneg[w] == neg[rows], wsims[w, rows], -1.0).max())
                 if s >= t.show + 0.03:
                     shown.append((s - 0.03, a))
                     ev.claims.append(b)

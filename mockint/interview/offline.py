@@ -41,12 +41,12 @@ class Judge:
     def analyze(self, q: Question, answer: str, glossary: tuple[str, ...] = ()) -> Analysis:
         return analyze(q, answer, self.index, glossary)
 
-    def warm(self) -> threading.Thread:
-        """Load the model and embed the bank in the background (while the first question is spoken)."""
+    def warm(self, questions: list[Question] | None = None) -> threading.Thread:
+        """Load the model and embed the round's questions in the background (while the first question is spoken)."""
 
         def run() -> None:
             try:
-                self.index.warm()
+                self.index.warm(questions)
             except Exception:  # surfaces, clearly, on first real use
                 pass
 

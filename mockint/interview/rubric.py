@@ -67,6 +67,7 @@ class Analysis:
     hits: dict[str, KeyPointHit] = field(default_factory=dict)   # points shown, with the words that show them
     mentioned: dict[str, str] = field(default_factory=dict)      # points only touched on (or named in a list)
     explained: set[str] = field(default_factory=set)             # shown with a mechanism, reason or consequence
+    depth: dict[str, float] = field(default_factory=dict)         # 0.6 in passing .. 1.0 explained and backed
     coverage: float = 0.0       # weight share of points shown (a mention counts a quarter)
     core_coverage: float = 0.0  # share of the weight-3 points shown
     wrong: list[WrongClaim] = field(default_factory=list)
@@ -106,7 +107,11 @@ def analyze(q: Question, answer: str, index: "BankIndex", glossary: tuple[str, .
         elif ev.level == "mentioned":
             a.mentioned[kid] = ev.quote
     total = sum(weight.values()) or 1
-    a.coverage = (sum(weight[k] for k in a.hits) + 0.25 * sum(weight[k] for k in a.mentioned)) / total
+    # depth: a point made once in passing is worth less than one explained or backed by a second sentence
+    depth = {k: (1.0 if len(ev.claims) >= 2 else 0.8 if ev.explained else 0.6)
+             for k, ev in reading.points.items() if ev.level == "shown"}
+    a.depth = depth
+    a.coverage = (sum(weight[k] * depth[k] for k in a.hits) + 0.25 * sum(weight[k] for k in a.mentioned)) / total
     core = [k.id for k in q.key_points if k.weight == 3] or [k.id for k in q.key_points]
     a.core_coverage = sum(1 for k in core if k in a.hits) / len(core)
     a.wrong, a.wrong_points = reading.wrong, reading.wrong_points
