@@ -237,12 +237,15 @@ def score_thread(thread: ThreadInput, judge: Judge) -> Score:
     communication, c_good, c_bad = communication_score(thread.metrics, a, float(q.answer_seconds), answer)
     overall = 0.35 * technical + 0.35 * coverage + 0.15 * structure + 0.15 * communication
     flags = []
-    if hedges(answer) and not a.hits and a.words <= 90:
-        # "I'd have to look it up" with nothing shown is an admission, not an answer
+    admits = hedges(answer)
+    if admits and a.words <= 90 and (not a.hits or (len(a.hits) <= 1 and not a.explained)):
+        # "I'd have to look it up" with at most a term named is an admission, not an answer
         flags.append("empty")
         technical = coverage = structure = min(technical, coverage, structure, 1)
         communication = min(communication, 1)
         overall = 1.0
+    elif admits and a.words <= 120 and not a.explained:
+        overall = min(overall, 3.0)  # a few terms around "I'm not sure" is not yet an answer
     # what an experienced interviewer would not let pass, whatever the averages say
     not_a_story = q.kind == "story" and a.star is not None and len(a.star.shown()) < 2
     if a.off_topic_to and a.coverage < 0.35 and (q.kind != "story" or not_a_story):
