@@ -61,7 +61,7 @@ def score_data(body: dict, **over: Any) -> dict[str, Any]:
 
 def follow_up_text(body: dict) -> str:
     said = [a for a in answers(body) if a.strip()]
-    quote = " ".join(said[-1].split()[:6]).rstrip(".,;") if said else "nothing yet"
+    quote = re.sub(r"[.?!,;]", "", " ".join(said[-1].split()[:6])) if said else "nothing yet"
     probes = re.search(r"^- \[([a-z0-9-]+)\]", body.get("system") or "", re.M)
     return FOLLOW_UP.format(quote=quote, probes=probes.group(1) if probes else "")
 
