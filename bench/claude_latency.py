@@ -23,9 +23,6 @@ from pathlib import Path
 from _common import ROOT, median
 
 sys.path.insert(0, str(ROOT))
-from tests.claude_model import InterviewerModel  # noqa: E402
-from tests.fake_anthropic import FakeAnthropic  # noqa: E402
-
 from mockint.bank import load_bank  # noqa: E402
 from mockint.config import InterviewerSettings, RoundSettings, Settings  # noqa: E402
 from mockint.interview.backends import build_panel  # noqa: E402
@@ -33,6 +30,8 @@ from mockint.interview.factory import build_interview  # noqa: E402
 from mockint.interview.interviewer import Exchange, ThreadInput  # noqa: E402
 from mockint.interview.voice import SpeechKit  # noqa: E402
 from mockint.store.sessions import SessionStore  # noqa: E402
+from tests.claude_model import InterviewerModel  # noqa: E402
+from tests.fake_anthropic import FakeAnthropic  # noqa: E402
 
 TTFT = 0.5
 REPLY = ("ASK: You said the pool has four threads. What happens to file reads when bcrypt hashing saturates it? "
@@ -52,7 +51,8 @@ def latency(bank) -> None:
     q = bank.question("node-event-loop-phases")
     thread = ThreadInput(q, (Exchange("main", q.prompt, "The event loop runs callbacks; libuv has a thread pool."),),
                          tuple(bank.topics[q.topic].glossary), 2)
-    with FakeAnthropic(route=lambda body: {"kind": "text", "text": REPLY, "ttft": TTFT, "chunk": 4, "gap": 0.01}) as srv:
+    reply = {"kind": "text", "text": REPLY, "ttft": TTFT, "chunk": 4, "gap": 0.01}
+    with FakeAnthropic(route=lambda body: reply) as srv:
         os.environ.update(ANTHROPIC_API_KEY="sk-ant-bench", ANTHROPIC_BASE_URL=srv.url)
         panel = build_panel(Settings(), "claude")
 

@@ -1,4 +1,4 @@
-"""The claude backend through the real anthropic SDK against the faithful loopback Messages API (tests/fake_anthropic)."""
+"""The claude backend through the real anthropic SDK against the faithful loopback Messages API (fake_anthropic)."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ import pytest
 
 from mockint.audio.wavio import write_wav
 from mockint.config import InterviewerSettings, RoundSettings, Settings
-from mockint.interview.events import Notice, QuestionAsked
+from mockint.interview.events import Notice
 from mockint.interview.factory import build_interview
 from mockint.interview.voice import SpeechKit
 from mockint.store.journal import read_journal
@@ -60,7 +60,8 @@ def play_round(tmp_path: Path, srv: FakeAnthropic, monkeypatch, **interviewer) -
     monkeypatch.setenv("ANTHROPIC_BASE_URL", srv.url)
     base = dict(backend="claude", max_follow_ups=2, turn_deadline_seconds=5.0, score_deadline_seconds=10.0,
                 max_retries=1, timeout_seconds=3.0)
-    settings = Settings(round=RoundSettings(answers="typed"), interviewer=InterviewerSettings(**{**base, **interviewer}))
+    settings = Settings(round=RoundSettings(answers="typed"),
+                        interviewer=InterviewerSettings(**{**base, **interviewer}))
     store = SessionStore(tmp_path / "sessions")
     voice = RecordingVoice()
     kit = SpeechKit(speaker=voice, player=voice)
@@ -205,7 +206,8 @@ def test_typed_round_on_the_command_line(cli, sessions_dir, tmp_path):
 def test_rescore_sends_one_request_per_pending_thread(cli, sessions_dir, tmp_path):
     sid = _outage_round(cli, sessions_dir, tmp_path)
     with FakeAnthropic(route=InterviewerModel()) as srv:
-        env = {"ANTHROPIC_API_KEY": "sk-ant-x", "ANTHROPIC_BASE_URL": srv.url, "MOCKINT_SESSIONS_DIR": str(sessions_dir)}
+        env = {"ANTHROPIC_API_KEY": "sk-ant-x", "ANTHROPIC_BASE_URL": srv.url,
+               "MOCKINT_SESSIONS_DIR": str(sessions_dir)}
         r = cli("rescore", sid, "--backend", "claude", env=env)
     assert r.returncode == 0, r.stderr
     assert "re-scored 3" in r.stdout and "RuntimeError" not in r.stderr and "Event loop" not in r.stderr
@@ -220,7 +222,8 @@ def test_rescore_with_a_refused_key_stops_and_keeps_threads_pending(cli, session
     sid = _outage_round(cli, sessions_dir, tmp_path)
     with FakeAnthropic() as srv:
         srv.then(kind="status", status=401)
-        env = {"ANTHROPIC_API_KEY": "sk-ant-x", "ANTHROPIC_BASE_URL": srv.url, "MOCKINT_SESSIONS_DIR": str(sessions_dir)}
+        env = {"ANTHROPIC_API_KEY": "sk-ant-x", "ANTHROPIC_BASE_URL": srv.url,
+               "MOCKINT_SESSIONS_DIR": str(sessions_dir)}
         r = cli("rescore", sid, "--backend", "claude", env=env)
     assert r.returncode == 5 and len(srv.requests) == 1
     assert r.stderr.count("refused the API key") == 1 and "Traceback" not in r.stderr

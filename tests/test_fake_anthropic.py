@@ -11,7 +11,7 @@ import typing
 import anthropic
 import httpx2
 import pytest
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from mockint.interview.claude_schema import FLAGS, score_schema
 from mockint.models import Flag

@@ -57,7 +57,8 @@ class Panel:
             self.on_notice(f"{_sentence(reason)}. {rest}; check ANTHROPIC_API_KEY and interviewer.model.")
 
     async def follow_up(self, thread: ThreadInput, on_sentence: Callable[[str], None] | None = None) -> FollowUp | None:
-        if not self.active:
+        primary = self.primary
+        if primary is None or self.refused is not None:
             return await self.offline.follow_up(thread, on_sentence)
         spoken: list[str] = []
 
@@ -67,7 +68,7 @@ class Panel:
                 on_sentence(sentence)
 
         try:
-            return await self.primary.follow_up(thread, relay)
+            return await primary.follow_up(thread, relay)
         except Exception as e:  # BackendFailure, or anything unexpected: the round goes on
             failure = _failure(e)
             reason = getattr(failure, "reason", None) or _short(e)
@@ -81,7 +82,8 @@ class Panel:
             self.on_notice(f"{what}. Please disregard that sentence; "
                            + ("the offline interviewer asks instead." if fu else "moving on."))
             if fu is not None:
-                fu = fu.model_copy(update={"reason": f"{what}; the offline interviewer asked this instead. {fu.reason}"})
+                why = f"{what}; the offline interviewer asked this instead. {fu.reason}"
+                fu = fu.model_copy(update={"reason": why})
         else:
             if failure is None or not failure.permanent:
                 self.on_notice(f"{_sentence(reason)}; the offline interviewer takes this follow-up.")

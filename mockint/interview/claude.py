@@ -347,8 +347,8 @@ class ClaudeInterviewer:
             except BackendFailure as f:
                 raise ScoreUnavailable(f.reason) from f
             if final.stop_reason == "refusal":  # the same words would be refused again
-                f = BackendFailure("Claude declined to grade this answer (refusal)", "refusal")
-                raise ScoreUnavailable(f.reason) from f
+                refusal = BackendFailure("Claude declined to grade this answer (refusal)", "refusal")
+                raise ScoreUnavailable(refusal.reason) from refusal
             text = "".join(getattr(b, "text", "") for b in final.content if getattr(b, "type", "") == "text")
             try:
                 reply = parse_reply(q, text)
