@@ -250,7 +250,7 @@ def test_score_waits_out_a_rate_limit_inside_its_own_budget(server, bank):
 def test_server_errors_are_retried_a_bounded_number_of_times(server, bank, status, words):
     server.then(kind="status", status=status)
     notices: list[str] = []
-    fu = run(panel(notices, max_retries=1).follow_up(thread(bank, "The event loop.")))
+    fu = run(panel(notices, max_retries=1).follow_up(thread(bank, "The event loop has phases.")))
     assert len(server.requests) == 2  # one try and one retry: nothing stacked on top by the SDK
     assert fu is not None and fu.backend == "offline"
     assert words in notices[0] and "offline interviewer" in notices[0]
@@ -286,7 +286,7 @@ def test_failure_after_the_first_sentence_is_spoken_voids_it(server, bank, beh, 
 def test_refusal_before_any_sentence_falls_back_quietly_typed(server, bank):
     server.then(kind="refusal", text="")
     notices: list[str] = []
-    fu = run(panel(notices).follow_up(thread(bank, "The event loop.")))
+    fu = run(panel(notices).follow_up(thread(bank, "The event loop has phases.")))
     assert fu.backend == "offline" and "declined" in notices[0] and "disregard" not in notices[0]
 
 
@@ -298,9 +298,9 @@ def test_refused_key_is_told_once_and_the_round_goes_offline(server, bank, statu
     p = panel(notices)
 
     async def rest_of_round():
-        out = [await p.follow_up(thread(bank, "The event loop."))]
+        out = [await p.follow_up(thread(bank, "The event loop has phases."))]
         out.append(await p.score(thread(bank)))
-        out.append(await p.follow_up(thread(bank, "Timers then poll.")))
+        out.append(await p.follow_up(thread(bank, "JavaScript runs on one thread and the event loop runs callbacks in phases.")))
         out.append(await p.score(thread(bank)))
         return out
 
@@ -332,7 +332,7 @@ def test_connection_refused_falls_back(monkeypatch, bank):
     p = panel(notices, max_retries=0)
 
     async def turn():
-        fu = await p.follow_up(thread(bank, "The event loop."))
+        fu = await p.follow_up(thread(bank, "The event loop has phases."))
         with pytest.raises(ScoreUnavailable, match="cannot reach"):
             await p.score(thread(bank))
         return fu
@@ -346,7 +346,7 @@ def test_stalled_stream_is_cut_by_the_deadline(server, bank):
     server.then(kind="text", text="ASK: How would you measure event loop lag", stall_after=10, stall_seconds=30)
     notices: list[str] = []
     fu = run(panel(notices, timeout_seconds=5.0, turn_deadline_seconds=1.0, max_retries=0).follow_up(
-        thread(bank, "The event loop.")))
+        thread(bank, "The event loop has phases.")))
     assert fu.backend == "offline" and "within 1 s" in notices[0]
     assert not server.stall_finished.is_set()  # we gave up while the server was still stalling
     assert len(server.requests) == 1

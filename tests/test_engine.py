@@ -167,8 +167,9 @@ def test_claude_round_end_to_end(cli, sessions_dir, answers_file):
     with FakeAnthropic(route=route) as srv:
         env = {"ANTHROPIC_API_KEY": "sk-ant-x", "ANTHROPIC_BASE_URL": srv.url}
         r = cli("--sessions", str(sessions_dir), "round", "--headless", "--text", "--only", "node-event-loop-phases",
-                "--follow-ups", "1", "--no-tts", "--answers-file", answers_file(["The event loop.", "perf_hooks"]),
-                env=env)
+                "--follow-ups", "1", "--no-tts", "--answers-file",
+                answers_file(["The event loop has phases: timers, poll and check.",
+                              "I would use perf_hooks monitorEventLoopDelay."]), env=env)
     assert r.returncode == 0, r.stderr
     assert "measure event loop lag" in r.stdout and "overall 6/10" in r.stdout
     assert len(srv.bodies("follow_up")) == 1 and len(srv.requests) == 2
