@@ -55,7 +55,8 @@ class RecordingVoice:
         pass
 
 
-def play_round(tmp_path: Path, srv: FakeAnthropic, monkeypatch, **interviewer) -> tuple[list, object, RecordingVoice]:
+def play_round(tmp_path: Path, srv: FakeAnthropic, monkeypatch, qids: list[str] = QIDS,
+               **interviewer) -> tuple[list, object, RecordingVoice]:
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-round")
     monkeypatch.setenv("ANTHROPIC_BASE_URL", srv.url)
     base = dict(backend="claude", max_follow_ups=2, turn_deadline_seconds=5.0, score_deadline_seconds=10.0,
@@ -68,7 +69,8 @@ def play_round(tmp_path: Path, srv: FakeAnthropic, monkeypatch, **interviewer) -
     from mockint.bank import load_bank
 
     bank = load_bank(ROOT / "question_bank")
-    interview = build_interview(bank, settings, store, only=QIDS, answers=list(ANSWERS),
+    answers = [a for q in qids for a in (_CAL[q]["strong"], _CAL[q]["partial"], _CAL[q]["vague"])]
+    interview = build_interview(bank, settings, store, only=qids, answers=answers,
                                 kit_factory=lambda _s, _typed: kit)
 
     async def go():
@@ -147,38 +149,42 @@ def test_refusal_after_the_first_sentence_was_spoken(tmp_path, monkeypatch):
 
 def test_refused_key_told_once_and_the_round_continues_offline(tmp_path, monkeypatch):
     with FakeAnthropic(route=InterviewerModel(faults={("follow_up", 1): {"kind": "status", "status": 401}})) as srv:
-        events, state, _ = play_round(tmp_path, srv, monkeypatch)
+        # two questions, one follow-up each: every turn after the refusal is the offline interviewer's
+        events, state, _ = play_round(tmp_path, srv, monkeypatch, QIDS[:2], max_follow_ups=1)
     assert len(srv.requests) == 1
     (note,) = notices(events)
     assert "refused the API key" in note and "offline" in note
-    assert len(follow_ups(state)) >= 3 and not any(t.text.startswith("You said") for t in follow_ups(state))
-    assert [th.score_status for th in state.threads] == ["scored"] * 3  # nothing left pending
+    assert len(follow_ups(state)) == 2 and not any(t.text.startswith("You said") for t in follow_ups(state))
+    assert [th.score_status for th in state.threads] == ["scored"] * 2  # nothing left pending
     assert all(th.score.backend == "offline" for th in state.threads)
 
 
 def test_rate_limit_longer_than_anything_can_wait(tmp_path, monkeypatch):
     fault = {("follow_up", 1): {"kind": "status", "status": 429, "retry_after": 45}}
     with FakeAnthropic(route=InterviewerModel(faults=fault)) as srv:
-        events, state, _ = play_round(tmp_path, srv, monkeypatch, score_deadline_seconds=2.0)
+        events, state, _ = play_round(tmp_path, srv, monkeypatch, QIDS[:2], max_follow_ups=1,
+                                      score_deadline_seconds=2.0)
     assert len(srv.requests) == 1  # during the 45 s nothing more is sent
     texts = notices(events)
     assert texts and all("rate limit" in t for t in texts)
     assert "45 s" in texts[0] and "offline interviewer" in texts[0]
-    assert [th.score_status for th in state.threads] == ["pending"] * 3
+    assert [th.score_status for th in state.threads] == ["pending"] * 2
     pending = [r for r in read_journal(state.path / "journal.jsonl").records if r.type == "score_pending"]
     assert all("rate limit" in r.data["reason"] for r in pending)
 
 
-def _outage_round(cli, sessions_dir: Path, tmp_path: Path) -> str:
+def _outage_round(cli, sessions_dir: Path, tmp_path: Path, follow_ups: int = 1) -> str:
     answers = tmp_path / "answers.json"
     answers.write_text(json.dumps(ANSWERS))
     with FakeAnthropic() as srv:
         srv.then(kind="status", status=500)
         env = {"ANTHROPIC_API_KEY": "sk-ant-x", "ANTHROPIC_BASE_URL": srv.url, "MOCKINT_INTERVIEWER__MAX_RETRIES": "0"}
         r = cli("--sessions", str(sessions_dir), "round", "--headless", "--text", "--only", ",".join(QIDS),
-                "--follow-ups", "1", "--no-tts", "--backend", "claude", "--answers-file", str(answers), env=env)
+                "--follow-ups", str(follow_ups), "--no-tts", "--backend", "claude", "--answers-file", str(answers),
+                env=env)
     assert r.returncode == 0, r.stderr
-    assert "internal error (500); the offline interviewer takes this follow-up" in r.stdout
+    if follow_ups:
+        assert "internal error (500); the offline interviewer takes this follow-up" in r.stdout
     assert "Error code" not in r.stdout + r.stderr and "Traceback" not in r.stderr
     (sid,) = [p.name for p in sessions_dir.iterdir()]
     assert [t.score_status for t in SessionStore(sessions_dir).load(sid).threads] == ["pending"] * 3
@@ -219,7 +225,7 @@ def test_rescore_sends_one_request_per_pending_thread(cli, sessions_dir, tmp_pat
 
 
 def test_rescore_with_a_refused_key_stops_and_keeps_threads_pending(cli, sessions_dir, tmp_path):
-    sid = _outage_round(cli, sessions_dir, tmp_path)
+    sid = _outage_round(cli, sessions_dir, tmp_path, follow_ups=0)
     with FakeAnthropic() as srv:
         srv.then(kind="status", status=401)
         env = {"ANTHROPIC_API_KEY": "sk-ant-x", "ANTHROPIC_BASE_URL": srv.url,
