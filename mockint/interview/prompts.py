@@ -91,7 +91,7 @@ def rubric_block(q: Question) -> str:
         lines.append("<misconceptions>")
         for m in q.misconceptions:
             against = f" (denies {m.contradicts})" if m.contradicts else ""
-            said = "; ".join(f"\"{e}\"" for e in m.examples)
+            said = "; ".join(f"\"{e}\"" for e in m.examples[:2])  # two show the shape; more only cost tokens
             lines.append(f"- [{m.id}]{against} Wrong: {m.claim}" + (f" Said as: {said}." if said else "")
                          + f" Correction: {m.correction}")
         lines.append("</misconceptions>")
