@@ -390,7 +390,7 @@ def read(q: Question, answer: str, index: BankIndex, thresholds: Thresholds | No
     ns = np.maximum(ns_same, ns_any - t.doubt_flip)
     on_topic, doubtful = 0, []
     for i, c in enumerate(claims):
-        if c.is_list or max(ps[i], ns[i]) < t.on_topic:
+        if c.is_list or empty[i] or c.words < 6 or max(ps[i], ns[i]) < t.on_topic:
             continue
         on_topic += 1
         if i not in wrong_claims and ns[i] > ps[i] + t.doubt_margin:

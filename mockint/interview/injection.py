@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -194,10 +195,15 @@ def _attempts(sentences: list[str]) -> list[bool]:
 
 def injection_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of the sentences (or channel imitations) that try to instruct the grader."""
+    return list(_spans(text))
+
+
+@lru_cache(maxsize=256)
+def _spans(text: str) -> tuple[tuple[int, int], ...]:
     spans = [m.span() for m in _CHANNEL.finditer(text)]
     matches = list(_SENTENCES.finditer(text))
     spans += [m.span() for m, hit in zip(matches, _attempts([m.group(0) for m in matches])) if hit]
-    return sorted(spans)
+    return tuple(sorted(spans))
 
 
 def strip_injection(text: str) -> str:
