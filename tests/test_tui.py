@@ -90,9 +90,9 @@ async def test_typed_round_through_every_screen(sessions_dir):
         head = str(summary.query_one("#summary-head").render())
         assert "Overall" in head and "complete" in head
         assert summary.query_one("#topic-table").row_count == 1
-        assert len(summary.query(".reference")) == 2
+        assert len(summary.query(".reference")) == 2 and all(c.collapsed for c in summary.query(".thread"))
         await pilot.press("a")
-        assert not any(c.collapsed for c in summary.query(".reference"))
+        assert not any(c.collapsed for c in summary.query(".thread"))
         await pilot.press("t")
         await wait_for(pilot, lambda: isinstance(app.screen, SessionScreen) and app.screen.state is not None)
         assert "why this follow-up" in "\n".join(str(s.render()) for s in app.screen.query("ListItem Static"))

@@ -9,9 +9,10 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Collapsible, DataTable, Footer, Header, Static
 
+from ...errors import MockintError
 from ...store.report import status_text
 from ..format import fmt, load_session
-from ..messages import SessionLoaded
+from ..messages import LoadFailed, SessionLoaded
 from ..widgets.score_view import score_text
 
 
@@ -55,7 +56,13 @@ class SummaryScreen(Screen):
 
     @work(thread=True, exclusive=True, group="summary-load")
     def load(self) -> None:
-        self.post_message(load_session(self.app.ctx, self.session_id))
+        try:
+            self.post_message(load_session(self.app.ctx, self.session_id))
+        except MockintError as e:
+            self.post_message(LoadFailed(e.message))
+
+    def on_load_failed(self, message: LoadFailed) -> None:
+        self.query_one("#summary-head", Static).update(Text(message.text, style="red"))
 
     def on_session_loaded(self, message: SessionLoaded) -> None:
         self.state, s = message.state, message.summary
@@ -101,6 +108,8 @@ class SummaryScreen(Screen):
         show = any(f.collapsed for f in folds)
         for f in folds:
             f.collapsed = not show
+        # each fold scrolls itself into view as it opens; start reading from the top instead
+        self.set_timer(0.05, lambda: self.query_one("#summary", VerticalScroll).scroll_home(animate=False))
 
     def action_home(self) -> None:
         self.app.go_home()
