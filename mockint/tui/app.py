@@ -31,6 +31,7 @@ class MockintApp(App):
         self.panel_client = panel_client
         self.clock = clock
         self.checks = checks  # tests pin the status line; by default mockint.doctor.run_checks
+        self.microphone: tuple[bool, str] | None = None  # (found, detail) from Home's checks, once they ran
         self.player_factory = player_factory  # replay's player; by default sounddevice on the output device
 
     def on_mount(self) -> None:
