@@ -86,9 +86,10 @@ class SessionLoaded(Message):
 
 @dataclass
 class ProgressLoaded(Message):
-    """Per-topic history across sessions."""
+    """Per-topic history across sessions, and each session's overall score and delivery (oldest first)."""
 
     history: list
+    points: list
 
 
 @dataclass
