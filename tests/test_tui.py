@@ -139,10 +139,11 @@ async def test_typed_round_through_every_screen(sessions_dir):
 class FakeRecorder:
     """Plays a WAV into the engine as if a microphone heard it, in real time-ish, then silence."""
 
-    def __init__(self, audio: np.ndarray):
+    def __init__(self, audio: np.ndarray, gate: threading.Event | None = None):
         self.audio = audio
         self.stalled = False
         self._stop = threading.Event()
+        self.gate = gate  # stop() waits for it: the end of the answer takes as long as the test wants
 
     def start(self, path, on_chunk=None, on_level=None, on_stall=None):
         self.writer = WavWriter(path, 16000)
@@ -165,6 +166,8 @@ class FakeRecorder:
         return self.writer.seconds
 
     def stop(self):
+        if self.gate is not None:
+            self.gate.wait(30)
         self._stop.set()
         self._thread.join()
         self.writer.close()
@@ -172,19 +175,16 @@ class FakeRecorder:
 
 
 class FakeTranscriber:
-    """Returns scripted words for whatever speech it is given; clear `gate` to hold the next decode."""
+    """Returns scripted words for whatever speech it is given."""
 
     name = "fake"
 
     def __init__(self, text: str):
         self.text = text
-        self.gate = threading.Event()
-        self.gate.set()
 
     def transcribe(self, audio, prompt=None, word_timestamps=True):
         from mockint.models import Word
 
-        self.gate.wait(30)
 
         words = [Word(word=w, start=0.3 * i, end=0.3 * i + 0.25) for i, w in enumerate(self.text.split())]
         return Piece(text=self.text, words=words)
@@ -203,9 +203,11 @@ async def test_spoken_round_with_fake_microphone(sessions_dir, speech_audio):
     said = ("Um, the event loop runs callbacks on one thread and libuv has a pool of four threads. " * 6).strip()
     levels: list[float] = []
     transcriber = FakeTranscriber(said)
+    gate = threading.Event()
+    gate.set()
 
     def kit(settings, typed):
-        return SpeechKit(make_recorder=lambda: FakeRecorder(speech_audio), transcriber=transcriber)
+        return SpeechKit(make_recorder=lambda: FakeRecorder(speech_audio, gate), transcriber=transcriber)
 
     app = MockintApp(Context(load_settings({"sessions_dir": str(sessions_dir), "tts": {"enabled": False}})),
                      kit_factory=kit, checks=lambda s: CHECKS)
@@ -219,7 +221,7 @@ async def test_spoken_round_with_fake_microphone(sessions_dir, speech_audio):
         await wait_for(pilot, lambda: "heard so far" in str(screen.query_one("#partial").render()))
         box = screen.query_one("#partial-box")
         await wait_for(pilot, lambda: box.max_scroll_y > 0 and box.scroll_y == box.max_scroll_y)  # newest words shown
-        transcriber.gate.clear()  # hold the last decode: the wait after the answer must be visible
+        gate.clear()  # hold the end of the answer: the wait after it must be visible
         await pilot.press("space")  # done answering
         clock = screen.query_one("#answer-clock")
         await wait_for(pilot, lambda: screen.state == "transcribing")  # held there until the gate opens
@@ -228,7 +230,7 @@ async def test_spoken_round_with_fake_microphone(sessions_dir, speech_audio):
         await pilot.pause(0.3)
         assert "Transcribing the end of your answer" in str(screen.query_one("#who").render())
         assert clock.left == left
-        transcriber.gate.set()
+        gate.set()
         await wait_for(pilot, lambda: "Follow-up" in thread_text(app) or isinstance(app.screen, SummaryScreen))
         assert "wpm" in thread_text(app)
         await wait_for(pilot, lambda: screen.state == "listening" or isinstance(app.screen, SummaryScreen))
