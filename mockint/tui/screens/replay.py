@@ -212,6 +212,7 @@ class SessionScreen(Screen):
         playable = next((i for i, it in enumerate(items) if it.audio is not None), None)
         view.index = playable if playable is not None else (0 if items else None)
         self._show_head()
+        self.refresh_bindings()
         view.focus()
 
     def _show_head(self, extra: str | None = None) -> None:
@@ -294,6 +295,12 @@ class SessionScreen(Screen):
             self.notify(f"Could not write {out}: {e.strerror or e}", severity="error")
             return
         self.notify(f"Wrote {out}")
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "continue_session":  # only an interrupted session with questions left can go on
+            st = self.state
+            return st is not None and st.status == "interrupted" and bool(st.remaining_question_ids())
+        return True
 
     def action_continue_session(self) -> None:
         if self.state is not None and self.state.status == "interrupted" and self.state.remaining_question_ids():
