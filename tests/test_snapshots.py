@@ -20,7 +20,7 @@ from mockint.tui.screens.replay import ReplayScreen, SessionScreen
 from mockint.tui.screens.round import RoundScreen
 from mockint.tui.screens.summary import SummaryScreen
 
-from .test_tui import wait_for
+from .test_tui import wait_for, warm_judge  # noqa: F401 - the fixture warms the vector cache
 
 SAMPLES = Path(__file__).parent / "data" / "sample_sessions"
 CHECKS = [Check("microphone", True, "default (PulseAudio)"), Check("speech model", True, "tiny.en (bundled)"),

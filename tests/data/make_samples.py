@@ -10,10 +10,7 @@ silence after each answer, and only the middle session keeps its WAVs: the other
 journal (so Replay shows what it does when a recording has gone missing). The answers are
 written per question (a strong story with STAR+T, confident wrong facts on Node and auth) so the summary has
 every kind of line to show.
-
-When the offline scorer does not (yet) catch a wrong fact that an answer states on purpose, the matching bank
-misconception is added to that thread's score in a `turn_scored` event marked `rescored` with backend
-"sample-annotated" — visible in the data, never silent — so the screens that show wrong claims have one to show.
+Every score is the real offline scorer's; the script says so when it misses a wrong claim planted on purpose.
 """
 
 from __future__ import annotations
@@ -39,11 +36,9 @@ from mockint.interview.backends import Panel
 from mockint.interview.engine import Interview
 from mockint.interview.plan import make_plan
 from mockint.interview.voice import SpeechKit
-from mockint.models import Score, WrongClaim
 from mockint.speech.stt import WhisperTranscriber
 from mockint.speech.tts import Pyttsx3Speaker
-from mockint.store.report import render_markdown, write_summary
-from mockint.store.sessions import SessionStore, write_atomic
+from mockint.store.sessions import SessionStore
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "tests" / "data" / "sample_sessions"
@@ -51,16 +46,16 @@ RATE = 8000
 FOLLOW_UP = "follow-up"
 
 # (when, espeak words per minute, {question id: main answer, FOLLOW_UP key: follow-up answers in order},
-#  quit after this many answers, {question id: (misconception id, a word of the clause that states it)})
+#  quit after this many answers, {question id with a wrong claim planted on purpose: the misconception's id})
 ROUNDS = [
     (datetime(2026, 11, 20, 9, 0), 190, ["node-event-loop-phases", "cache-stampede"], {
-        "node-event-loop-phases": "Um, so, uh, Node is like single threaded for your code, but um each request in "
-                                  "node runs on a separate thread from the pool. The loop goes through timers, then "
-                                  "poll, where it, uh, waits for I/O, then check for setImmediate.",
+        "node-event-loop-phases": "Um, so, uh, Node creates a new thread for every request that comes in, so "
+                                  "requests run in parallel. The loop goes through timers, then poll, where it, uh, "
+                                  "waits for I/O, then check for setImmediate.",
         "cache-stampede": "Uh, when a hot key expires, um, lots of requests all hit the database at once. I would, "
                           "like, add a lock so only one of them rebuilds it.",
         FOLLOW_UP: ["Um, I am not sure, uh, maybe a bigger thread pool.", "Uh, I would add more cache servers."],
-    }, None, {"node-event-loop-phases": ("thread-per-request", "separate thread")}),
+    }, None, {"node-event-loop-phases": "thread-per-request"}),
     (datetime(2026, 11, 24, 18, 30), 165, ["db-mikroorm-n-plus-one", "ms-circuit-breaker",
                                            "story-database-optimisation"], {
         "db-mikroorm-n-plus-one": "The N plus one problem is one query for the list and then one more query for "
@@ -89,7 +84,7 @@ ROUNDS = [
                                 "can read what's in it, so we can put anything in the claims.",
         FOLLOW_UP: ["Every index slows down writes, so I drop the ones that are never used.",
                     "I would keep access tokens short lived and refresh them."],
-    }, 3, {"auth-sessions-vs-jwt": ("jwt-payload-encrypted", "encrypted")}),
+    }, 3, {"auth-sessions-vs-jwt": "jwt-payload-encrypted"}),
 ]
 
 
@@ -192,34 +187,6 @@ async def run_round(store: SessionStore, bank, transcriber, when: datetime, wpm:
     return iv.session_id
 
 
-def annotate_wrong_claims(store: SessionStore, bank, sid: str, wrong: dict) -> None:
-    state = store.load(sid)
-    journal = store.open_journal(sid)
-    try:
-        for qid, (mid, fragment) in wrong.items():
-            th = state.thread(qid)
-            if th is None or th.score is None or th.score.wrong_claims:
-                continue  # not answered, or the scorer caught it itself
-            said = th.answer_text()
-            at = said.lower().find(fragment.lower())
-            if at < 0:
-                print(f"  {qid}: Whisper did not keep the wrong claim; not annotated")
-                continue
-            # the clause around it, verbatim from the transcript
-            start = max(said.rfind(p, 0, at) for p in ".,;") + 1
-            ends = [e for e in (said.find(p, at) for p in ".,;") if e > 0]
-            quote = said[start : min(ends) if ends else len(said)].strip()
-            m = bank.question(qid).misconception(mid)
-            data = th.score.model_dump()
-            data.update(wrong_claims=[WrongClaim(quote=quote, correction=m.correction, misconception=mid)],
-                        backend="sample-annotated", technical=max(0, th.score.technical - 2),
-                        overall=max(0, th.score.overall - 1))
-            journal.append("turn_scored", question_id=qid, score=Score.model_validate(data).model_dump(),
-                           rescored=True)
-    finally:
-        journal.close()
-
-
 def main() -> None:
     shutil.rmtree(OUT, ignore_errors=True)
     store = SessionStore(OUT)
@@ -229,13 +196,12 @@ def main() -> None:
     ids = []
     for when, wpm, qids, answers, stop_after, wrong in ROUNDS:
         sid = asyncio.run(run_round(store, bank, transcriber, when, wpm, qids, answers, stop_after))
-        annotate_wrong_claims(store, bank, sid, wrong)
-        ids.append(sid)
-    for sid in ids:  # the engine wrote these before the annotations: write them again from the journal
         state = store.load(sid)
-        write_summary(state, bank)
-        if (state.path / "report.md").exists():
-            write_atomic(state.path / "report.md", render_markdown(state, bank))
+        for qid in wrong:
+            th = state.thread(qid)
+            if th is not None and th.score is not None and not th.score.wrong_claims:
+                print(f"  note: the scorer did not catch the wrong claim planted in {qid}")
+        ids.append(sid)
     for sid in (ids[0], ids[2]):
         for f in (OUT / sid / "audio").glob("*.wav"):
             f.unlink()
