@@ -243,6 +243,8 @@ async def test_spoken_round_with_fake_microphone(sessions_dir, speech_audio):
         await wait_for(pilot, lambda: screen.state == "listening" or isinstance(app.screen, SummaryScreen))
         await pilot.press("s")  # skip the follow-up: on to the end
         await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen), timeout=60)
+        await wait_for(pilot, lambda: app.screen.state is not None)
+        await pilot.pause(0.1)
     (sid,) = [p.name for p in sessions_dir.iterdir()]
     state = SessionStore(sessions_dir).load(sid)
     main = state.threads[0].turns[0]
@@ -442,9 +444,9 @@ async def test_summary_shows_wrong_claims_star_and_one_line_per_question(tmp_pat
 
 async def test_setup_fits_80x24_and_chooses_typed_without_microphone(tmp_path):
     from mockint.config import state_file
-    from mockint.store.setup_state import SetupChoices, save_choices
+    from mockint.store.setup_state import save_choices
 
-    save_choices(state_file(), SetupChoices(answers="spoken"))
+    save_choices(state_file(), {"round": {"answers": "spoken"}})
     app = make_app(samples(tmp_path))
     async with app.run_test(size=(80, 24)) as pilot:
         app.microphone = (False, "no audio input device found")
@@ -471,29 +473,25 @@ async def test_setup_fits_80x24_and_chooses_typed_without_microphone(tmp_path):
         assert app.screen.query_one("#answers").value == "spoken"  # the remembered choice, when it can work
 
 
-async def test_drill_asks_first_and_uses_the_remembered_setup(tmp_path):
-    from mockint.config import state_file
-    from mockint.store.setup_state import SetupChoices, save_choices
-
-    save_choices(state_file(), SetupChoices(answers="typed", follow_ups=1, questions=4, answer_seconds=90,
-                                            round_minutes=20))
-    app = make_app(samples(tmp_path))
+async def test_drill_asks_first_and_keeps_the_configured_settings(tmp_path):
+    app = make_app(samples(tmp_path), interviewer={"max_follow_ups": 1}, round={"answer_seconds": 90})
     started: list = []
     async with app.run_test(size=(80, 24)) as pilot:
-        app.start_round = lambda choices=None, **kw: started.append(choices)
+        app.start_round = lambda overrides=None, **kw: started.append(overrides)
+        app.microphone = (False, "no audio input device found")
         await pilot.press("p")
         await wait_for(pilot, lambda: isinstance(app.screen, ProgressScreen) and app.screen.history)
         weak = [h.topic for h in app.screen.history if h.latest < 7][:3]
         await pilot.press("d")
         await wait_for(pilot, lambda: app.screen.__class__.__name__ == "ConfirmScreen")
-        assert "typed answers" in str(app.screen.query_one("#confirm-text").render())
+        text = str(app.screen.query_one("#confirm-text").render())
+        assert "typed answers" in text and "1 follow-up each" in text  # says what it will start
         await pilot.press("n")
         assert not started and isinstance(app.screen, ProgressScreen)
         await pilot.press("d", "y")
         await wait_for(pilot, lambda: started)
-    c = started[0]
-    assert c.topics == weak and c.order == "drill" and c.answers == "typed"
-    assert (c.follow_ups, c.answer_seconds, c.round_minutes, c.questions) == (1, 90, 20, min(4, 2 * len(weak)))
+    o = started[0]
+    assert o == {"round": {"topics": weak, "order": "drill", "questions": min(5, 2 * len(weak)), "answers": "typed"}}
 
 
 @pytest.mark.audio

@@ -8,15 +8,13 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, DataTable, Footer, Header, Static
 from textual_plotext import PlotextPlot
 
-from ...config import state_file
+from ...config import with_overrides
 from ...store.progress import sparkline, topic_history
 from ...store.report import session_summary
-from ...store.setup_state import load_choices
 from ..charts import session_points, topic_series
 from ..format import fmt
 from ..messages import ProgressLoaded
 from .confirm import ConfirmScreen
-from .setup import default_choices
 
 WEAK_BELOW = 7.0
 TOPIC_COLOURS = ["orange", "magenta+", "cyan"]
@@ -135,19 +133,20 @@ class ProgressScreen(Screen):
         if not weak:
             self.notify("No weak topics to drill yet.")
             return
-        # the round the candidate set up last time, narrowed to the weak topics and their lowest scores
-        settings = self.app.ctx.settings
-        base = load_choices(state_file(), default_choices(settings))
+        # only what a drill changes (topics, order, length); voice, timings and follow-ups stay as configured,
+        # and typed answers when no microphone was found
+        overrides: dict = {"round": {"topics": [h.topic for h in weak], "order": "drill",
+                                     "questions": min(5, 2 * len(weak))}}
         mic = getattr(self.app, "microphone", None)
-        answers = "typed" if mic is not None and not mic[0] else base.answers
-        choices = base.model_copy(update={"topics": [h.topic for h in weak], "order": "drill",
-                                          "questions": min(base.questions, 2 * len(weak)), "answers": answers})
-        follow = f"{choices.follow_ups} follow-up{'s' if choices.follow_ups != 1 else ''} each"
-        text = (f"Drill {', '.join(h.name for h in weak)}?\n{choices.questions} questions, lowest scores first · "
-                f"{choices.answers} answers · {follow}.")
+        if mic is not None and not mic[0]:
+            overrides["round"]["answers"] = "typed"
+        s = with_overrides(self.app.ctx.settings, overrides)
+        follow = s.interviewer.max_follow_ups
+        text = (f"Drill {', '.join(h.name for h in weak)}?\n{s.round.questions} questions, lowest scores first · "
+                f"{s.round.answers} answers · {follow} follow-up{'s' if follow != 1 else ''} each.")
 
         def answer(yes: bool | None) -> None:
             if yes:
-                self.app.start_round(choices=choices)
+                self.app.start_round(overrides=overrides)
 
         self.app.push_screen(ConfirmScreen(text), answer)
