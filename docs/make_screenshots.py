@@ -43,6 +43,7 @@ async def shoot() -> None:
         await wait_for(pilot, lambda: app.screen.state == "listening" and "Follow-up:" in "".join(
             str(w.render()) for w in app.screen.query("ThreadView Static")))
         app.screen.query_one("#typed").value = "It drains the nextTick queue, then promises, before moving on"
+        app.screen.query_one("#typed").cursor_blink = False
         await pilot.pause(0.3)
         app.save_screenshot("round.svg", str(ROOT / "docs"))
         app.push_screen(SummaryScreen("20261120-090000-mixed"))

@@ -100,7 +100,7 @@ class SetupScreen(Screen):
             return
         self.query_one("#answers", Select).value = "typed"
         note = self.query_one("#answers-note", Static)
-        note.update("[yellow]no microphone: typed[/]")
+        note.update("[yellow]no mic: typed[/]")
         note.tooltip = why
         note.display = True
 
