@@ -13,7 +13,8 @@ from ..errors import MockintError
 from ..interview.backends import build_panel
 from ..interview.interviewer import Exchange, ScoreUnavailable, ThreadInput
 from ..interview.threads import thread_input
-from ..models import STAR_T, Score, SpeechMetrics, Transcript
+from ..models import Question, Score, SpeechMetrics, Transcript
+from ..score_lines import plain_lines
 from ..speech.metrics import compute
 from ..store.report import write_summary
 from . import Context
@@ -21,24 +22,11 @@ from . import Context
 MAX_ANSWER_CHARS = 20_000  # about 3,000 words: far beyond any spoken answer; keeps a pasted novel out
 
 
-def _print_score(score: Score, as_json: bool) -> None:
+def _print_score(score: Score, as_json: bool, q: Question | None = None) -> None:
     if as_json:
         print(score.model_dump_json(indent=2))
         return
-    print(f"overall {score.overall}/10 · technical {score.technical} · coverage {score.coverage} · "
-          f"structure {score.structure} · communication {score.communication}  [{score.backend}]")
-    if score.flags:
-        print("flags: " + ", ".join(score.flags))
-    if score.star:
-        print("STAR+T: " + " ".join(f"{k}{'✓' if score.star.get(k) else '✗'}" for k in STAR_T))
-    for h in score.key_points_hit:
-        print(f"  ✓ {h.id}: “{h.quote}”")
-    for m in score.missed_points:
-        print(f"  ✗ {m}")
-    for s in score.strengths:
-        print(f"  + {s}")
-    for s in score.improvements:
-        print(f"  - {s}")
+    print("\n".join(plain_lines(score, q)))
 
 
 def _typed_metrics(text: str) -> SpeechMetrics:
@@ -79,7 +67,7 @@ def score(ctx: Context, a: argparse.Namespace) -> int:
         raise MockintError(f"could not score with {panel.name}: {e}", exit_code=5) from None
     for n in notices:
         print(f"note: {n}", file=sys.stderr)
-    _print_score(result, a.json)
+    _print_score(result, a.json, q)
     return 0
 
 
