@@ -29,8 +29,8 @@ def _pulse():
 
 
 @pytest.fixture(scope="module")
-def model():
-    return WhisperTranscriber("tiny.en").load()
+def model(whisper):
+    return whisper
 
 
 def test_devices_listed_with_defaults(cli):

@@ -31,8 +31,8 @@ def espeak(text: str, path, ssml: bool = False) -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def model():
-    return WhisperTranscriber("tiny.en").load()
+def model(whisper):
+    return whisper
 
 
 @pytest.fixture(scope="module")

@@ -267,7 +267,8 @@ class Interview:
             await self._to_typed(f"The microphone stopped ({answer.device_lost}); your audio so far is kept.")
         await self._record("answer_finished", question_id=q.id, turn_id=turn,
                            transcript=answer.transcript.model_dump(), metrics=answer.metrics.model_dump(),
-                           audio=f"audio/{answer.audio.name}" if answer.audio else None, ended_by=answer.ended_by)
+                           audio=f"audio/{answer.audio.name}" if answer.audio else None, ended_by=answer.ended_by,
+                           **({"speech_check": answer.speech_check} if answer.speech_check else {}))
         self.emit(AnswerFinished(turn_id=turn, text=answer.transcript.text, metrics=answer.metrics,
                                  ended_by=answer.ended_by))
         self._check_round_warning()
