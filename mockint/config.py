@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
 
 from .errors import MockintError
@@ -36,10 +36,10 @@ class SttSettings(_Section):
     """Whisper model: a folder with a CTranslate2 model, or a faster-whisper name (tiny.en, base.en, small.en...)."""
     cpu_threads: int = 0
     """Threads for decoding; 0 = one per CPU core."""
-    beam_size: int = 1
-    """Beam width; 1 (greedy) is fastest and accurate enough with the domain prompt."""
-    no_speech_threshold: float = 0.6
-    """Segments whose no-speech probability is above this (and whose log-probability is low) are dropped."""
+    beam_size: int = Field(5, ge=1, le=10)
+    """Beam width (1-10); 5 keeps words that greedy decoding (1) loses when the prompt derails it."""
+    no_speech_threshold: float = Field(0.6, ge=0.0, le=1.0)
+    """A segment whose no-speech probability is above this is re-decoded; it is dropped only if there is no voice."""
     domain_prompt: bool = True
     """Bias recognition with the question's glossary and a disfluent lead-in (keeps 'um'/'uh')."""
 
@@ -47,10 +47,13 @@ class SttSettings(_Section):
 class TtsSettings(_Section):
     enabled: bool = True
     """Speak questions aloud; when off (or when synthesis fails) they are only shown."""
+    engine: Literal["auto", "piper", "espeak"] = "auto"
+    """Interviewer voice: piper (neural, the optional `mockint[voice]` extra), espeak (espeak-ng, built in), or
+    auto (piper when installed, else espeak)."""
     voice: str | None = None
-    """espeak-ng voice id or name (see `mockint say --list-voices`); empty = the engine's default."""
-    rate: int = 175
-    """Speaking rate in words per minute."""
+    """Voice id or name for the chosen engine (see `mockint say --list-voices`); empty = the engine's default."""
+    rate: int = Field(175, ge=80, le=400)
+    """Speaking rate in words per minute (80-400)."""
 
 
 class InterviewerSettings(_Section):
