@@ -46,6 +46,7 @@ class Interview:
         self._warned_round = False
         self._current: tuple[str, Path | None] = ("", None)
         self._current_text = ""
+        self._next_main: tuple[str, Path] | None = None
         self._replay: asyncio.Future | None = None
         self.mode = "spoken" if kit.spoken else "typed"
         panel.on_notice = lambda text: self.emit(Notice(text=text, level="warning"))
@@ -117,6 +118,10 @@ class Interview:
             total = len(self.resume.meta.question_ids) if self.resume else len(self.plan.questions)
             for offset, q in enumerate(self.plan.questions):
                 index = self._index_of(q, offset + 1)
+                nxt = self.plan.questions[offset + 1] if offset + 1 < len(self.plan.questions) else None
+                # synthesised while the candidate answers this one (see _answer)
+                self._next_main = (nxt.prompt, self.path / "audio" / f"q{self._index_of(nxt, offset + 2):02d}.wav") \
+                    if nxt is not None else None
                 if self.control.quit.is_set():
                     reason = "quit"
                     break
@@ -196,7 +201,7 @@ class Interview:
     async def _ask(self, q: Question, index: int, total: int, turn: str, kind: str, text: str,
                    fu: FollowUp | None = None, pre_spoken: asyncio.Task | None = None) -> None:
         self.control.new_turn()
-        wav = await self.mouth.synthesize(text, self.path / "audio" / f"{turn}.wav")
+        wav = await self.mouth.speech(text, self.path / "audio" / f"{turn}.wav")  # plays from its first sentence
         self._current = (turn, wav)
         self._current_text = text
         await self._record("question_asked", question_id=q.id, topic=q.topic, turn_id=turn, kind=kind, text=text,
@@ -249,6 +254,8 @@ class Interview:
             return None
         budget = self.plan.budget_for(q)
         await self._record("answer_started", question_id=q.id, turn_id=turn)
+        if self.mode == "spoken" and self._next_main:
+            self.mouth.prefetch(*self._next_main)
         if self.scripted is not None:
             text = self.scripted.pop(0) if self.scripted else ""
             c.typed.put_nowait(text)
