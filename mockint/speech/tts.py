@@ -257,7 +257,7 @@ def build_speaker(engine: str = "auto", voice: str | None = None, rate: int = 17
         if piper_available(piper_voice):
             # an explicit piper engine with a voice it does not know fails clearly on first use
             return PiperSpeaker(voice if engine == "piper" else piper_voice, rate), None
-        if engine == "piper":
+        if engine == "piper" or piper_voice:
             return Pyttsx3Speaker(None, rate), ("The neural voice (piper) is not installed, so questions use espeak-ng. "
                                                 f"To get it: {PIPER_HINT}.")
     return Pyttsx3Speaker(voice, rate), None

@@ -18,6 +18,20 @@ def default_choices(settings) -> SetupChoices:
                         order=r.order, answers=r.answers, voice=settings.tts.voice)
 
 
+def _voice_options(current: str | None) -> list[tuple[str, str]]:
+    from ...speech.tts import piper_available
+
+    neural = "Neural: piper joe" + ("" if piper_available() else " (not installed: make run adds it)")
+    options = [(neural, "joe"), ("Built-in: espeak-ng", "gmw/en-us")]
+    if current and current not in ("joe", "gmw/en-us"):
+        options.append((f"{current} (from settings)", current))
+    return options
+
+
+def _voice_value(value) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
 class SetupScreen(Screen):
     """Choose the round; Start remembers the choices."""
 
@@ -49,8 +63,9 @@ class SetupScreen(Screen):
                 yield Label("Answers")
                 yield Select([("Spoken (microphone)", "spoken"), ("Typed", "typed")], value=c.answers,
                              allow_blank=False, id="answers")
-                yield Label("Voice (espeak-ng id, e.g. gmw/en-US; empty = default)")
-                yield Input(c.voice or "", id="voice")
+                yield Label("Interviewer voice")
+                yield Select(_voice_options(c.voice), value=c.voice or Select.NULL, prompt="Default (neural when installed)",
+                             id="voice")
                 yield Button("Start the round", variant="primary", id="start")
         yield Footer()
 
@@ -80,7 +95,7 @@ class SetupScreen(Screen):
                 questions=self._int("questions", 1, 50), answer_seconds=self._int("answer", 30, 600, blank_ok=True),
                 round_minutes=round_minutes, follow_ups=self._int("follow", 0, 4),
                 order=self.query_one("#order", Select).value, answers=self.query_one("#answers", Select).value,
-                voice=self.query_one("#voice", Input).value.strip() or None)
+                voice=_voice_value(self.query_one("#voice", Select).value))
         except ValueError as e:
             self.notify(str(e), severity="error")
             return
