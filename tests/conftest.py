@@ -13,8 +13,14 @@ ROOT = Path(__file__).resolve().parent.parent
 BANK = ROOT / "question_bank"
 
 
+@pytest.fixture(scope="session")
+def vector_cache(tmp_path_factory):
+    """One on-disk cache of the bank's sentence vectors for the whole run (subprocesses included)."""
+    return tmp_path_factory.mktemp("vectors")
+
+
 @pytest.fixture(autouse=True)
-def _isolate(tmp_path_factory, monkeypatch):
+def _isolate(tmp_path_factory, monkeypatch, vector_cache):
     """No test reads the developer's config or state, or talks to a real API."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
@@ -25,6 +31,7 @@ def _isolate(tmp_path_factory, monkeypatch):
     for k in list(os.environ):
         if k.startswith("MOCKINT_") and k not in ("MOCKINT_TEST_PULSE", "MOCKINT_PULSE_DIR"):
             monkeypatch.delenv(k)
+    monkeypatch.setenv("MOCKINT_CACHE_DIR", str(vector_cache))  # a real setting (cache_dir)
 
 
 @pytest.fixture(scope="session")
@@ -32,6 +39,14 @@ def bank():
     from mockint.bank import load_bank
 
     return load_bank(BANK)
+
+
+@pytest.fixture(scope="session")
+def judge(bank, vector_cache):
+    """The offline judge with the real embedding model, shared by every test (the model loads once)."""
+    from mockint.interview.offline import Judge
+
+    return Judge(bank, cache_dir=vector_cache)
 
 
 @pytest.fixture
