@@ -108,16 +108,17 @@ def one_round(tmp: Path, wavs: dict, follow: Path, tap: SpeakerTap, qids: list[s
     env = {**os.environ, "MOCKINT_SESSIONS_DIR": str(tmp / f"sessions-{time.monotonic_ns()}")}
     t_launch = time.monotonic()
     proc = subprocess.Popen([sys.executable, "-m", "mockint.cli", "round", "--headless", "--json", "--only",
-                             ",".join(qids), "--follow-ups", "1"], cwd=ROOT, env=env, stdin=subprocess.PIPE,
+                             ",".join(qids), "--follow-ups", "1", "--silence-end", "30"], cwd=ROOT, env=env, stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, text=True)
     events: queue.Queue = queue.Queue()
-    threading.Thread(target=lambda: [events.put(json.loads(line)) for line in proc.stdout] and events.put(None),
-                     daemon=True).start()
+    threading.Thread(target=lambda: [events.put((time.monotonic(), json.loads(line))) for line in proc.stdout]
+                     and events.put(None), daemon=True).start()
     asked: dict[str, str] = {}
     keys: list[tuple[float, str]] = []  # (key time, what comes next: follow-up or main)
     first_question = None
     rss = float("nan")
     voice_notice = ""
+    parts: dict[str, list[float]] = {}  # key -> answer_finished event, key -> question_asked event
     while True:
         try:
             ev = events.get(timeout=300)
@@ -125,12 +126,17 @@ def one_round(tmp: Path, wavs: dict, follow: Path, tap: SpeakerTap, qids: list[s
             break
         if ev is None:
             break
+        at, ev = ev
         rss = max(peak_rss_mb(proc.pid), rss) if rss == rss else peak_rss_mb(proc.pid)
         kind = ev["type"]
         if kind == "notice":
             voice_notice += ev.get("text", "")
+        if kind == "answer_finished" and keys:
+            parts.setdefault("transcribed", []).append(at - keys[-1][0])
         if kind == "question_asked":
             asked[ev["turn_id"]] = ev["question_id"]
+            if keys:
+                parts.setdefault("asked", []).append(at - keys[-1][0])
         elif kind == "listening":
             turn = ev["turn_id"]
             if first_question is None:
@@ -150,7 +156,7 @@ def one_round(tmp: Path, wavs: dict, follow: Path, tap: SpeakerTap, qids: list[s
         if onset is not None:
             gaps[nxt].append(onset - t)
     return {"first": (first_question - t_launch) if first_question else float("nan"), "gaps": gaps, "rss": rss,
-            "notice": voice_notice}
+            "notice": voice_notice, "parts": parts}
 
 
 class CpuHog:
@@ -195,6 +201,10 @@ def main() -> None:
                 print(f"  end of answer -> {k:9} audible:   median {median(xs):.2f} s, max {max(xs):.2f} s ({len(xs)})")
         if allg:
             print(f"  end of answer -> next audio (all turns): median {median(allg):.2f} s over {len(allg)} turns")
+        for k, label2 in (("transcribed", "key -> final transcript (answer_finished)"),
+                          ("asked", "key -> next question decided (question_asked)")):
+            if r["parts"].get(k):
+                print(f"    where the time goes: {label2}: median {median(r['parts'][k]):.2f} s")
         print(f"  peak RSS of the round process:           {r['rss']:.0f} MB")
         if r["notice"]:
             print(f"  notices: {r['notice'][:200]}")

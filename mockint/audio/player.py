@@ -25,7 +25,7 @@ STALL_SECONDS = 3.0  # the stream stopped asking for audio: the output device is
 class Player:
     """Plays one sound at a time; `stop()` from any thread ends playback at once."""
 
-    def __init__(self, device: int | None = None, blocksize: int = 2048, latency: str | float = "high",
+    def __init__(self, device: int | None = None, blocksize: int = 512, latency: str | float = "high",
                  sample_rate: int = 22050):
         self.device = device
         self.blocksize = blocksize
