@@ -105,7 +105,8 @@ def peak_rss_mb(pid: int) -> float:
 
 
 def one_round(tmp: Path, wavs: dict, follow: Path, tap: SpeakerTap, qids: list[str]) -> dict:
-    env = {**os.environ, "MOCKINT_SESSIONS_DIR": str(tmp / f"sessions-{time.monotonic_ns()}")}
+    env = {**os.environ, "MOCKINT_SESSIONS_DIR": str(tmp / f"sessions-{time.monotonic_ns()}"),
+           "MOCKINT_LOOP_PROBE": "1"}
     t_launch = time.monotonic()
     proc = subprocess.Popen([sys.executable, "-m", "mockint.cli", "round", "--headless", "--json", "--only",
                              ",".join(qids), "--follow-ups", "1", "--silence-end", "30"], cwd=ROOT, env=env, stdin=subprocess.PIPE,
@@ -118,6 +119,7 @@ def one_round(tmp: Path, wavs: dict, follow: Path, tap: SpeakerTap, qids: list[s
     first_question = None
     rss = float("nan")
     voice_notice = ""
+    probe = None
     parts: dict[str, list[float]] = {}  # key -> answer_finished event, key -> question_asked event
     while True:
         try:
@@ -129,6 +131,8 @@ def one_round(tmp: Path, wavs: dict, follow: Path, tap: SpeakerTap, qids: list[s
         at, ev = ev
         rss = max(peak_rss_mb(proc.pid), rss) if rss == rss else peak_rss_mb(proc.pid)
         kind = ev["type"]
+        if kind == "loop_probe":
+            probe = ev
         if kind == "notice":
             voice_notice += ev.get("text", "")
         if kind == "answer_finished" and keys:
@@ -156,7 +160,7 @@ def one_round(tmp: Path, wavs: dict, follow: Path, tap: SpeakerTap, qids: list[s
         if onset is not None:
             gaps[nxt].append(onset - t)
     return {"first": (first_question - t_launch) if first_question else float("nan"), "gaps": gaps, "rss": rss,
-            "notice": voice_notice, "parts": parts}
+            "notice": voice_notice, "parts": parts, "probe": probe}
 
 
 class CpuHog:
@@ -206,6 +210,9 @@ def main() -> None:
             if r["parts"].get(k):
                 print(f"    where the time goes: {label2}: median {median(r['parts'][k]):.2f} s")
         print(f"  peak RSS of the round process:           {r['rss']:.0f} MB")
+        if r["probe"]:
+            p = r["probe"]
+            print(f"  event-loop stall: p99 {p['p99_ms']} ms, max {p['max_ms']} ms over {p['samples']} samples")
         if r["notice"]:
             print(f"  notices: {r['notice'][:200]}")
     tap.close()

@@ -13,9 +13,9 @@ import pytest
 from mockint.audio.devices import describe_error, list_devices
 from mockint.audio.player import Player
 from mockint.audio.recorder import Recorder
-from mockint.audio.wavio import read_wav, resample
+from mockint.audio.wavio import read_wav
 from mockint.speech.streaming import transcribe_file
-from mockint.speech.stt import WhisperTranscriber, build_prompt
+from mockint.speech.stt import build_prompt
 from mockint.speech.tts import Pyttsx3Speaker
 
 from .pulse import PrivatePulse, SpeakerCapture, play_into_mic, require_pulse

@@ -235,7 +235,8 @@ class StreamingTranscriber:
         if not speculate or pending > LAG_NO_SPECULATION + SAMPLE_RATE or open_len > SPECULATE_MAX:
             return  # behind: spend the time on audio that must be decoded anyway
         end = spans[-1][1]
-        if scored - end >= SPECULATE_AFTER:
+        # under a second of speech is cheap to decode at the end, and Whisper invents words on such scraps
+        if scored - end >= SPECULATE_AFTER and end - first >= SAMPLE_RATE:
             # a short pause: decode the open stretch now; if the answer ends here, finish() reuses it
             if self._spec is None or (self._spec[0], self._spec[1], self._spec[2]) != (base, first, end):
                 piece = self._transcribe(first, end)
@@ -304,10 +305,11 @@ class Checked:
     redecoded: bool = False
     before: Coverage | None = None
     notes: list[str] = field(default_factory=list)
+    decoder: dict = field(default_factory=dict)
 
     def journal(self) -> dict:
         """What answer_finished records about the check (DESIGN.md §6)."""
-        out = {"coverage": self.coverage.as_dict(), "redecoded": self.redecoded}
+        out = {"coverage": self.coverage.as_dict(), "redecoded": self.redecoded, "decoder": self.decoder}
         if self.before is not None:
             out["before"] = self.before.as_dict()
         if self.notes:
@@ -322,8 +324,10 @@ def ensure_coverage(streamer: StreamingTranscriber, transcript: Transcript,
     voiced = streamer.voiced_spans()
     cov = check_coverage(voiced, transcript.words)
     notes = [*streamer.errors, *streamer.redecoded]
+    stats = {"decodes": streamer.decodes, "max_lag_s": round(streamer.max_lag, 2),
+             "reused_speculation": streamer.reused_speculation}
     if cov.ok and not streamer.errors:
-        return Checked(transcript, cov, notes=notes)
+        return Checked(transcript, cov, notes=notes, decoder=stats)
     t0 = time.monotonic()
     audio = load_audio()
     s2 = StreamingTranscriber(streamer.transcriber, streamer.prompt, start_worker=False)
@@ -334,5 +338,5 @@ def ensure_coverage(streamer: StreamingTranscriber, transcript: Transcript,
     notes.append(f"re-decoded the recording in {time.monotonic() - t0:.1f} s: "
                  f"{cov.uncovered:.1f} s of voice had no words, now {cov2.uncovered:.1f} s")
     if cov2.uncovered <= cov.uncovered or streamer.errors:
-        return Checked(again, cov2, True, cov, notes)
-    return Checked(transcript, cov, False, cov2, notes + ["the live transcript covered more; kept it"])
+        return Checked(again, cov2, True, cov, notes, stats)
+    return Checked(transcript, cov, False, cov2, notes + ["the live transcript covered more; kept it"], stats)
