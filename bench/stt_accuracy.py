@@ -8,7 +8,7 @@ Voices: espeak-ng variants (en-us 165 wpm, en-us+m3 185 wpm, en-gb 150 wpm) with
 the neural piper joe voice (clean). Prompts: none; generic (the disfluent lead-in only, what `mockint transcribe`
 uses without --question); the question's (lead-in + glossary + the question).
 
-Usage: .venv/bin/python bench/stt_accuracy.py [--quick]
+Usage: .venv/bin/python bench/stt_accuracy.py [--quick] [--heldout-only]
 """
 
 from __future__ import annotations
@@ -82,7 +82,8 @@ def truncate(text: str, n: int = 60) -> str:
     return cut[: end + 1] if end > len(cut) // 2 else cut
 
 
-def run_set(name: str, items: list[tuple[str, str, str]], model, bank, voices: list[str]) -> dict:
+def run_set(name: str, items: list[tuple[str, str, str]], model, bank, voices: list[str],
+            modes: tuple[str, ...] = ("none", "generic", "question")) -> dict:
     """items: (question id, text to say, reference text). Returns {(voice, mode): [errors, words]}."""
     piper_speaker = build_speaker("piper", None, 175)[0] if "piper joe" in voices else None
     totals: dict = {}
@@ -97,17 +98,19 @@ def run_set(name: str, items: list[tuple[str, str, str]], model, bank, voices: l
             else:
                 v, rate = ESPEAK_VOICES[k % len(ESPEAK_VOICES)]
                 audio = noisy(espeak(say, v, rate), 20, k)
-            for mode, prompt in prompts.items():
+            for mode in modes:
+                prompt = prompts[mode]
                 t = transcribe_file(model, audio, prompt)
                 e, n = wer(words(ref), words(t.text))
                 acc = totals.setdefault((voice, mode), [0, 0])
                 acc[0] += e
                 acc[1] += n
     print(f"\n{name}: {len(items)} answers, {time.monotonic() - t0:.0f} s")
-    print(f"  {'voice':34} {'no prompt':>10} {'generic':>9} {'question':>9}")
+    heads = {"none": "no prompt", "generic": "generic", "question": "question"}
+    print(f"  {'voice':34} " + " ".join(f"{heads[m]:>10}" for m in modes))
     for voice in voices:
-        cells = [totals[(voice, m)][0] / max(1, totals[(voice, m)][1]) for m in ("none", "generic", "question")]
-        print(f"  {voice:34} {cells[0]:>10.1%} {cells[1]:>9.1%} {cells[2]:>9.1%}")
+        cells = [totals[(voice, m)][0] / max(1, totals[(voice, m)][1]) for m in modes]
+        print(f"  {voice:34} " + " ".join(f"{c:>10.1%}" for c in cells))
     return totals
 
 
@@ -119,11 +122,13 @@ def main() -> None:
     voices = ["espeak-ng variants + noise (20 dB)"] + (["piper joe"] if piper_available() else [])
     fixtures = json.loads((ROOT / "tests" / "data" / "spoken_answers.json").read_text())
     tune = [(f["question_id"], f["say"], f["reference"]) for f in fixtures]
-    run_set("tuning fixtures (spoken_answers.json)", tune[:4] if quick else tune, model, bank, voices)
+    if "--heldout-only" not in sys.argv:
+        run_set("tuning fixtures (spoken_answers.json)", tune[:4] if quick else tune, model, bank, voices)
     held = json.loads((ROOT / "tests" / "data" / "calibration" / "heldout.json").read_text())["items"]
     items = [(h["question_id"], truncate(h["answer"]), truncate(h["answer"])) for h in held if h["kind"] in KINDS]
+    # the held-out set answers one question only: does the question's prompt help on answers nobody tuned on?
     run_set("HELD-OUT (calibration/heldout.json; never tuned on)", items[:8] if quick else items, model, bank,
-            voices)
+            voices, ("none", "question"))
 
 
 if __name__ == "__main__":

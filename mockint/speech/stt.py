@@ -273,7 +273,8 @@ def guarded(audio: np.ndarray, segments: list, prompt: str | None, no_speech_thr
 
     piece = Piece()
     for k, s in enumerate(segments):
-        v = judge(s, voiced(s.start, s.end), prompt, no_speech_threshold)
+        # voice near the segment, not just under it: Whisper's segment times can be off by a few tenths
+        v = judge(s, voiced(s.start - 0.3, s.end + 0.3), prompt, no_speech_threshold)
         if v.action == "drop":
             if v.why != "empty":
                 piece.dropped.append(v.why)
