@@ -126,6 +126,8 @@ def _dispatch(a: argparse.Namespace) -> int:
     from .commands import Context
 
     ctx = Context.from_args(a, flags_to_settings(a))
+    for warning in ctx.loaded.warnings:
+        print(f"mockint: warning: {warning}", file=sys.stderr)
     cmd = a.command
     if cmd is None:
         from .commands.app import run_tui

@@ -15,8 +15,18 @@ BANK = ROOT / "question_bank"
 
 @pytest.fixture(scope="session")
 def vector_cache(tmp_path_factory):
-    """One on-disk cache of the bank's sentence vectors for the whole run (subprocesses included)."""
-    return tmp_path_factory.mktemp("vectors")
+    """One on-disk cache of the bank's sentence vectors for the whole run (subprocesses included).
+
+    Filled once up front, as a user's cache is after the first round: a round started by a test then scores at the
+    speed a user sees, instead of racing its own first-time embedding of the bank.
+    """
+    from mockint.bank import load_bank
+    from mockint.interview.offline import Judge
+
+    folder = tmp_path_factory.mktemp("vectors")
+    bank = load_bank(BANK)
+    Judge(bank, cache_dir=folder).index.warm(bank.questions)
+    return folder
 
 
 @pytest.fixture(autouse=True)
@@ -32,6 +42,16 @@ def _isolate(tmp_path_factory, monkeypatch, vector_cache):
         if k.startswith("MOCKINT_") and k not in ("MOCKINT_TEST_PULSE", "MOCKINT_PULSE_DIR"):
             monkeypatch.delenv(k)
     monkeypatch.setenv("MOCKINT_CACHE_DIR", str(vector_cache))  # a real setting (cache_dir)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _checkout_stays_clean():
+    """No test may write a session into the checkout's ./sessions (a round run without --sessions would)."""
+    folder = ROOT / "sessions"
+    before = set(os.listdir(folder)) if folder.is_dir() else set()
+    yield
+    leaked = (set(os.listdir(folder)) if folder.is_dir() else set()) - before
+    assert not leaked, f"tests wrote into {folder}: {sorted(leaked)} (pass --sessions or MOCKINT_SESSIONS_DIR)"
 
 
 @pytest.fixture(scope="session")

@@ -139,7 +139,8 @@ def test_portaudio_missing_is_explained(tmp_path):
     r = run_cli("devices", env=env)
     assert r.returncode == 3 and "PortAudio library is missing" in r.stderr and "libportaudio2" in r.stderr
     assert "Traceback" not in r.stderr
-    r = run_cli("round", "--headless", "--questions", "1", "--no-tts", env=env, input="an answer typed instead\n")
+    r = run_cli("--sessions", str(tmp_path / "sessions"), "round", "--headless", "--questions", "1", "--follow-ups",
+                "0", "--no-tts", env=env, input="an answer typed instead\n")
     assert r.returncode == 0, r.stderr
     assert "switching to typed answers" in r.stdout and "an answer typed instead" in r.stdout
 

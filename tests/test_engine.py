@@ -25,8 +25,10 @@ def answers_file(tmp_path):
 
 
 def test_scripted_typed_round_writes_everything(cli, sessions_dir, answers_file):
-    answers = ["JavaScript runs on a single main thread and libuv hands I/O to the kernel.", "I would check the thread pool size with UV_THREADPOOL_SIZE.", "Not sure.",
-               "Use a lock so one request recomputes while the others wait, plus jitter on TTLs."]
+    answers = ["JavaScript runs on a single main thread and libuv hands I/O to the kernel.",
+               "I would check the thread pool size with UV_THREADPOOL_SIZE.", "Not sure.",
+               "Use a lock so one request recomputes while the others wait, plus jitter on TTLs.", "", "",
+               "At my last job the orders page took four seconds; I added an index and it fell to 200 ms.", "", ""]
     r = cli("--sessions", str(sessions_dir), "round", "--headless", "--text", "--answers-file", answers_file(answers),
             "--only", QIDS, "--follow-ups", "2", "--no-tts")
     assert r.returncode == 0, r.stderr
@@ -56,14 +58,35 @@ def test_scripted_typed_round_writes_everything(cli, sessions_dir, answers_file)
     assert json.loads(r.stdout)[0]["status"] == "complete"
 
 
-def test_answers_running_out_are_empty(cli, sessions_dir, answers_file):
-    r = cli("--sessions", str(sessions_dir), "round", "--headless", "--text", "--answers-file", answers_file([]),
-            "--questions", "2", "--no-tts", "--json")
-    assert r.returncode == 0, r.stderr
+def test_answers_running_out_leave_the_session_resumable(cli, sessions_dir, answers_file):
+    """Input that ends early is not a row of empty answers scored 1 in a "complete" session (issue 12)."""
+    r = cli("--sessions", str(sessions_dir), "round", "--headless", "--text", "--answers-file",
+            answers_file(["An answer to the first question only."]), "--questions", "2", "--follow-ups", "0",
+            "--no-tts", "--json")
+    assert r.returncode == 1 and "--resume" in r.stderr, r.stderr
     events = [json.loads(line) for line in r.stdout.splitlines()]
-    finished = [e for e in events if e["type"] == "answer_finished"]
-    assert len(finished) == 2 and all(e["text"] == "" for e in finished)  # no follow-ups after silence
-    assert all(e["score"]["overall"] <= 1 for e in events if e["type"] == "scored")
+    assert [e["text"] for e in events if e["type"] == "answer_finished"] == ["An answer to the first question only."]
+    assert events[-1]["type"] == "round_finished" and events[-1]["reason"] == "input_closed"
+    (sid,) = [p.name for p in sessions_dir.iterdir()]
+    state = SessionStore(sessions_dir).load(sid)
+    assert state.status == "interrupted" and state.answered == 1 and len(state.remaining_question_ids()) == 1
+    assert sum(1 for t in state.threads if t.score_status == "scored") == 1
+    r = cli("--sessions", str(sessions_dir), "round", "--headless", "--text", "--resume", sid, "--no-tts",
+            input="The second answer, typed on stdin.\n")
+    assert r.returncode == 0, r.stderr
+    state = SessionStore(sessions_dir).load(sid)
+    assert state.status == "complete" and state.answered == 2
+
+
+def test_stdin_closing_early_does_not_answer_for_the_candidate(cli, sessions_dir):
+    r = cli("--sessions", str(sessions_dir), "round", "--headless", "--text", "--questions", "3", "--follow-ups", "0",
+            "--no-tts", input="Only one answer was typed before the input closed.\n")
+    assert r.returncode == 1 and "input ended" in r.stderr, r.stderr
+    (sid,) = [p.name for p in sessions_dir.iterdir()]
+    state = SessionStore(sessions_dir).load(sid)
+    assert state.status == "interrupted" and state.answered == 1
+    assert all(t.score_status == "scored" for t in state.threads if t.turns and t.turns[0].answered)
+    assert len(state.remaining_question_ids()) == 2
 
 
 def test_bad_round_input_is_a_clear_error(cli, tmp_path):
@@ -89,7 +112,8 @@ def test_quit_keeps_everything_and_resume_continues(sessions_dir, answers_file, 
     sid = rd.session_id()
     state = SessionStore(sessions_dir).load(sid)
     assert state.status == "interrupted" and state.answered == 1
-    assert state.threads[0].score_status == "scored"
+    # Ctrl-C ends the process at once: a score still being made is made on resume (checked below)
+    assert state.threads[0].score_status in ("scored", "none")
     assert state.remaining_question_ids() == QIDS.split(",")[1:]
     env = {"MOCKINT_SESSIONS_DIR": str(sessions_dir)}
     assert "interrupted" in cli("sessions", env=env).stdout
@@ -148,21 +172,3 @@ def test_claude_round_end_to_end(cli, sessions_dir, answers_file):
     assert r.returncode == 0, r.stderr
     assert "measure event loop lag" in r.stdout and "overall 6/10" in r.stdout
     assert sum(1 for b in srv.requests if b.get("stream")) == 1 and len(srv.requests) == 2
-
-
-def test_round_time_limit_finishes_the_answer_and_closes(sessions_dir):
-    import time
-
-    rd = Round("--text", "--only", QIDS, "--follow-ups", "1", "--no-tts", "--round-minutes", "0.02",
-               sessions=sessions_dir)
-    rd.until("listening")
-    time.sleep(1.5)  # the round's 1.2 s run out while the candidate is still typing
-    assert "Time is up" in rd.until("notice")["text"]
-    rd.answer("Timers, poll and check phases.")  # handed in during the grace period
-    assert rd.drain() == 0
-    finished = next(e for e in rd.seen if e["type"] == "round_finished")
-    assert finished["reason"] == "time_up"
-    state = SessionStore(sessions_dir).load(rd.session_id())
-    assert state.status == "complete" and state.finished_reason == "time_up"
-    assert state.answered == 1 and state.threads[0].turns[0].transcript.text.startswith("Timers")
-    assert len(state.threads) == 1 and state.threads[0].score_status == "scored"

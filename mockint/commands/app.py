@@ -21,7 +21,11 @@ def run_tui(ctx: Context, round_args: argparse.Namespace | None = None) -> int:
     app = MockintApp(ctx, round_args=round_args)
     with _terminal_protected():
         app.run()
-    return app.return_code or 0
+    code = app.return_code or 0
+    from .round_cmd import exit_promptly
+
+    exit_promptly(code)  # a turn abandoned on quit may still be transcribing: do not wait for it
+    return code
 
 
 @contextlib.contextmanager

@@ -9,11 +9,18 @@ import os
 import signal
 import sys
 import threading
+import time
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Coroutine
 
 from ..errors import MockintError
+from ..interview.events import RoundEnd, RoundFailed, RoundFinished
 from . import Context
+
+if TYPE_CHECKING:
+    from ..interview.engine import Interview
+    from ..interview.events import Round
 
 QUIET = {"level", "speaking_progress"}
 
@@ -32,7 +39,7 @@ def load_answers(path: Path) -> list[str]:
     return data
 
 
-def prepare(ctx: Context, a: argparse.Namespace):
+def prepare(ctx: Context, a: argparse.Namespace) -> Interview:
     """The Interview for this command line (new, resumed, or chosen questions)."""
     from ..interview.factory import build_interview
 
@@ -43,7 +50,7 @@ def prepare(ctx: Context, a: argparse.Namespace):
         answers = load_answers(a.answers_file)
     only = [i.strip() for i in a.only.split(",") if i.strip()] if getattr(a, "only", None) else None
     return build_interview(ctx.bank, ctx.settings, ctx.store, resume=getattr(a, "resume", None), only=only,
-                           seed=getattr(a, "seed", None), answers=answers)
+                           seed=getattr(a, "seed", None), answers=answers, explicit=ctx.loaded.explicit("flag"))
 
 
 def run(ctx: Context, a: argparse.Namespace) -> int:
@@ -57,18 +64,67 @@ def run(ctx: Context, a: argparse.Namespace) -> int:
         p = interview.plan
         interview.plan = replace(p, end_on_silence=3.0,
                                  notes=[*p.notes, "No keyboard on stdin: each answer ends after 3 s of silence."])
-    return asyncio.run(_headless(interview, a.json, read_stdin=a.answers_file is None))
+    code = run_loop(_headless(interview, a.json, read_stdin=a.answers_file is None))
+    exit_promptly(code)
+    return code
 
 
-async def _headless(interview, as_json: bool, read_stdin: bool) -> int:
+# exit codes of a headless round
+EXIT = {"completed": 0, "time_up": 0, "input_closed": 1, "failed": 2, "quit": 130}
+HARD_EXIT_AFTER = 0.9  # seconds after SIGINT/SIGTERM: the process is gone by then, whatever is still running
+
+
+def run_loop(main: Coroutine[Any, Any, int]) -> int:
+    """asyncio.run without waiting for executor threads still busy at the end (a transcription or a synthesis
+    of a turn that was abandoned): everything that matters is journaled and closed by then."""
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(main)
+    finally:
+        try:
+            loop.run_until_complete(loop.shutdown_asyncgens())
+        finally:
+            loop.close()  # shuts the default executor down without waiting
+
+
+def exit_promptly(code: int) -> None:
+    """If worker threads are still busy (their results are no longer wanted), leave without waiting for them."""
+    deadline = time.monotonic() + 0.2
+    for t in threading.enumerate():
+        if t is not threading.main_thread() and not t.daemon:
+            t.join(max(0.0, deadline - time.monotonic()))
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def _hard_exit() -> None:
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        os._exit(EXIT["quit"])
+
+
+async def _headless(interview: Round, as_json: bool, read_stdin: bool) -> int:
     loop = asyncio.get_running_loop()
+    watchdog: list[threading.Timer] = []
+
+    def on_signal() -> None:
+        # quit now (scores still in flight are done on resume); if anything holds the loop, the watchdog ends it
+        interview.command("interrupt")
+        if not watchdog:
+            watchdog.append(threading.Timer(HARD_EXIT_AFTER, _hard_exit))
+            watchdog[0].daemon = True
+            watchdog[0].start()
+
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, lambda: interview.command("quit"))
-    runner = asyncio.ensure_future(interview.run())
-    probe = asyncio.ensure_future(_loop_probe()) if os.environ.get("MOCKINT_LOOP_PROBE") else None
+        loop.add_signal_handler(sig, on_signal)
+    runner = interview.start()
     if read_stdin:
         threading.Thread(target=_stdin_commands, args=(interview,), daemon=True).start()
-    finished = None
+    end: RoundEnd | None = None
     async for ev in interview.events():
         if ev.type in QUIET:
             continue
@@ -76,41 +132,27 @@ async def _headless(interview, as_json: bool, read_stdin: bool) -> int:
             print(ev.model_dump_json(), flush=True)
         elif ev.type not in ("partial", "speaking_started", "speaking_finished"):
             print(ev.line(), flush=True)
-        if ev.type == "round_finished":
-            finished = ev
-    await runner
-    if probe is not None:
-        probe.cancel()
-        lags = sorted(_LAGS) or [0.0]
-        print(json.dumps({"type": "loop_probe", "samples": len(lags), "p99_ms": round(lags[int(len(lags) * 0.99)] * 1000, 1),
-                          "max_ms": round(lags[-1] * 1000, 1)}), flush=True)
-    return 0 if finished is not None and finished.reason != "quit" else 130
+        if isinstance(ev, (RoundFinished, RoundFailed)):
+            end = ev
+    await asyncio.wait({runner})
+    for t in watchdog:
+        t.cancel()
+    if isinstance(end, RoundFailed) or end is None:
+        text = end.line() if end is not None else "the round stopped unexpectedly"
+        print(f"mockint: {text}", file=sys.stderr, flush=True)
+        return EXIT["failed"]
+    if end.reason == "input_closed":
+        print(f"mockint: the input ended before the round did; continue with "
+              f"`mockint round --resume {end.session_id}`", file=sys.stderr, flush=True)
+    return EXIT[end.reason]
 
 
-_LAGS: list[float] = []
-
-
-async def _loop_probe(period: float = 0.01) -> None:
-    """How late the event loop wakes a 10 ms sleeper: the stall a face would feel (MOCKINT_LOOP_PROBE=1)."""
-    loop = asyncio.get_running_loop()
-    while True:
-        t = loop.time()
-        await asyncio.sleep(period)
-        _LAGS.append(max(0.0, loop.time() - t - period))
-
-
-def _stdin_commands(interview) -> None:
+def _stdin_commands(interview: Interview) -> None:
     """Each line on stdin answers (typed) or finishes the answer (spoken)."""
     interview.started.wait()
     for line in sys.stdin:
-        try:
-            if interview.mode == "typed":
-                interview.command("submit", line.rstrip("\n"))
-            else:
-                interview.command("finish_answer")
-        except RuntimeError:
-            return
-    try:
-        interview.command("input_closed")
-    except RuntimeError:
-        pass
+        if interview.mode == "typed":
+            interview.command("submit", line.rstrip("\n"))
+        else:
+            interview.command("finish_answer")
+    interview.command("input_closed")

@@ -14,10 +14,10 @@ from . import Context
 
 
 def sessions(ctx: Context, a: argparse.Namespace) -> int:
-    states = ctx.store.list()
+    listing = ctx.store.scan()
     bank = ctx.bank_or_none()
-    rows = []
-    for s in states:
+    rows: list[dict] = []
+    for s in listing.sessions:
         summary = session_summary(s, bank)
         rows.append({
             "id": s.id, "date": s.meta.created, "topics": s.meta.topics,
@@ -25,9 +25,12 @@ def sessions(ctx: Context, a: argparse.Namespace) -> int:
             "overall": summary.overall, "status": s.status, "backend": s.meta.backend,
             "skipped_lines": s.skipped_lines,
         })
+    damaged = [{"id": sid, "status": "damaged", "reason": why} for sid, why in listing.damaged]
     if a.json:
-        print(json.dumps(rows, indent=2))
+        print(json.dumps(rows + damaged, indent=2))
         return 0
+    for d in damaged:  # never in the way of the others, always said
+        print(f"mockint: skipped damaged session {d['id']}: {d['reason']}", file=sys.stderr)
     if not rows:
         print(f"no sessions yet in {ctx.store.root} — start one with `mockint` or `mockint round --headless --text`")
         return 0
@@ -47,11 +50,17 @@ def report(ctx: Context, a: argparse.Namespace) -> int:
     bank = ctx.bank_or_none()
     text = render_json(state, bank) if a.format == "json" else render_markdown(state, bank)
     if a.out:
+        out = a.out
+        if out.is_dir():
+            raise MockintError(f"{out} is a folder: give a file name, e.g. {out / (state.id + '.' + a.format)}")
+        target = out.resolve() if out.is_symlink() else out  # like `>`: write where the link points
+        if target.is_dir():
+            raise MockintError(f"{out} points to a folder ({target}): give a file name")
         try:
-            write_atomic(a.out, text)
+            write_atomic(target, text)
         except OSError as e:
-            raise MockintError(f"cannot write {a.out}: {e.strerror or e}") from None
-        print(f"wrote {a.out}", file=sys.stderr)
+            raise MockintError(f"cannot write {out}: {e.strerror or e}") from None
+        print(f"wrote {out}", file=sys.stderr)
     else:
         sys.stdout.write(text)
     for line in state.skipped_lines:

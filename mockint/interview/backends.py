@@ -27,6 +27,10 @@ class Panel:
         self.offline = OfflineInterviewer(bank=bank, cache_dir=cache_dir)
         self.on_notice = on_notice or (lambda _text: None)
 
+    def warm(self, questions: list) -> None:
+        """Get the offline judge ready in the background (it also stands in whenever Claude fails)."""
+        self.offline.judge.warm(questions)
+
     @property
     def name(self) -> str:
         return self.primary.name if self.primary is not None else self.offline.name

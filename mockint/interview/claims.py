@@ -27,7 +27,7 @@ _REJECTION = re.compile(
     r"go with|implement|introduce)|"
     r"(?:arent|are not|isnt|is not|not) (?:really |even )?(?:necessary|needed|worth it|worth the|required)|"
     r"no (?:real )?need (?:to|for)|(?:doesnt|does not|dont|do not) (?:really )?matter|not worth (?:it|the)|"
-    r"nobody (?:needs|uses|reads)|makes no difference|overrated|no point (?:in|to))\b")
+    r"makes no difference|overrated|no point (?:in|to))\b")
 _INSTEAD = re.compile(r"\b(?:instead of|rather than)\b", re.IGNORECASE)
 # words that carry a line of reasoning: a mechanism, a cause, a consequence, a condition
 _EXPLAINING = re.compile(

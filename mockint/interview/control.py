@@ -6,26 +6,53 @@ import asyncio
 import time
 
 
+def now() -> float:
+    """The running event loop's clock (time.monotonic for a real loop; virtual time in the engine harness)."""
+    try:
+        return asyncio.get_running_loop().time()
+    except RuntimeError:
+        return time.monotonic()
+
+
 class Clock:
-    """Elapsed seconds that do not count paused time."""
+    """Elapsed seconds that do not count held time; held while any reason holds it (the candidate's pause,
+    a repeat of the question being played)."""
 
     def __init__(self) -> None:
-        self._start = time.monotonic()
-        self._paused_at: float | None = None
-        self._paused_total = 0.0
+        self._start = now()
+        self._held_at: float | None = None
+        self._held_total = 0.0
+        self._reasons: set[str] = set()
 
     def elapsed(self) -> float:
-        now = self._paused_at if self._paused_at is not None else time.monotonic()
-        return now - self._start - self._paused_total
+        t = self._held_at if self._held_at is not None else now()
+        return t - self._start - self._held_total
+
+    def restart(self) -> None:
+        self._start, self._held_total = now(), 0.0
+        if self._held_at is not None:
+            self._held_at = self._start
+
+    def hold(self, reason: str) -> None:
+        if not self._reasons:
+            self._held_at = now()
+        self._reasons.add(reason)
+
+    def release(self, reason: str) -> None:
+        self._reasons.discard(reason)
+        if not self._reasons and self._held_at is not None:
+            self._held_total += now() - self._held_at
+            self._held_at = None
+
+    @property
+    def held(self) -> bool:
+        return bool(self._reasons)
 
     def pause(self) -> None:
-        if self._paused_at is None:
-            self._paused_at = time.monotonic()
+        self.hold("pause")
 
     def resume(self) -> None:
-        if self._paused_at is not None:
-            self._paused_total += time.monotonic() - self._paused_at
-            self._paused_at = None
+        self.release("pause")
 
 
 class Control:

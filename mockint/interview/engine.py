@@ -3,50 +3,75 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import threading
 from pathlib import Path
-from typing import AsyncIterator
+from typing import Any, AsyncIterator, Coroutine
+
+from pydantic import ValidationError
 
 from ..bank import Bank
 from ..config import Settings
 from ..errors import DeviceError, MockintError
-from ..models import FollowUp, Question
+from ..models import FollowUp, Question, Score
 from ..store.journal import Journal
-from ..store.report import render_markdown, write_summary
+from ..store.report import session_summary, write_summary
 from ..store.sessions import SessionState, SessionStore, write_atomic
 from .backends import Panel
 from .control import Control
-from .events import (AnswerFinished, Event, Notice, Paused, QuestionAsked, RoundFinished, RoundStarted, Scored,
-                     ScorePending, Skipped, Thinking, TimeWarning)
+from .events import (AnswerFinished, Command, Event, Notice, Paused, QuestionAsked, RoundEnd, RoundFailed,
+                     RoundFinished, RoundStarted, Scored, ScorePending, Skipped, Thinking, TimeWarning)
 from .interviewer import Exchange, ScoreUnavailable, ThreadInput
 from .listen import Answer, Listener
 from .plan import RoundPlan
 from .speaking import Mouth
 from .voice import SpeechKit
 
-SCORE_GRACE_ON_QUIT = 3.0
+SCORE_GRACE_ON_QUIT = 10.0  # a local score takes well under a second once the judge is warm
+INTERRUPT_GRACE = 0.3  # after SIGINT/SIGTERM the current step gets this long to stop on its own, then is cancelled
+# caps on what one turn may put in the journal (a runaway model reply or a pasted novel must not fill the disk)
+MAX_ANSWER_CHARS = 20_000
+MAX_ANSWER_WORDS = 5_000
+MAX_QUESTION_CHARS = 2_000
+MAX_NOTE_CHARS = 500
+MAX_SCORE_ITEMS = 12
+DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 
 class Interview:
-    """One round. Faces iterate `events()` and call `command()`; `run()` drives everything."""
+    """One round. Faces call `start()`, iterate `events()` and call `command()`.
+
+    Whatever happens, the last event is a RoundFinished or a RoundFailed (`RoundEnd`), and `events()` ends after it
+    (or as soon as the runner task ends, should it ever end without one)."""
 
     def __init__(self, bank: Bank, plan: RoundPlan, settings: Settings, store: SessionStore, kit: SpeechKit,
-                 panel: Panel, resume: SessionState | None = None, answers: list[str] | None = None):
+                 panel: Panel, resume: SessionState | None = None, answers: list[str] | None = None,
+                 journal: Journal | None = None):
         self.bank, self.plan, self.settings, self.store, self.kit, self.panel = bank, plan, settings, store, kit, panel
         self.resume = resume
         self.scripted = list(answers) if answers is not None else None
         self.control = Control()
         self.queue: asyncio.Queue[Event] = asyncio.Queue()
-        self.journal: Journal | None = None
+        self.journal: Journal | None = journal  # a resumed session's journal, opened (and locked) by the factory
         self.session_id = resume.id if resume else ""
         self.path: Path | None = resume.path if resume else None
         self._scoring: set[asyncio.Task] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._runner: asyncio.Task | None = None
+        self._step_task: asyncio.Task | None = None
+        self._early: list[tuple[str, str | None]] = []  # commands sent before the loop ran
+        self._ended = False
+        self._fatal: BaseException | None = None  # the first error that must stop the round (a failed write)
+        self._stop_reason: str | None = None      # "input_closed" when typed input ran out
+        self._urgent = False                      # SIGINT/SIGTERM: stop now, do not wait for scores
+        self._saved_upto = _answered_upto(resume) if resume else 0
+        self._index = 0
+        self.mouth: Mouth | None = None
         self.started = threading.Event()  # set once commands can be taken
         self._warned_round = False
         self._current: tuple[str, Path | None] = ("", None)
         self._current_text = ""
-        self._next_main: tuple[str, Path] | None = None
+        self._next_main: str | None = None  # the next main question's text, synthesised ahead
         self._replay: asyncio.Future | None = None
         self.mode = "spoken" if kit.spoken else "typed"
         panel.on_notice = lambda text: self.emit(Notice(text=text, level="warning"))
@@ -59,19 +84,58 @@ class Interview:
         if self._loop is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self.queue.put_nowait, event)
 
-    async def events(self) -> AsyncIterator[Event]:
-        while True:
-            ev = await self.queue.get()
-            yield ev
-            if isinstance(ev, RoundFinished):
-                return
+    def start(self) -> asyncio.Task[RoundEnd]:
+        """Run the round as a task of the running loop (what faces call); `events()` watches this task."""
+        if self._runner is None:
+            self._runner = asyncio.ensure_future(self.run())
+        return self._runner
 
-    def command(self, name: str, text: str | None = None) -> None:
+    async def events(self) -> AsyncIterator[Event]:
+        """Every event up to and including the terminal one; also ends if the runner task ends without one."""
+        while True:
+            runner = self._runner
+            if self.queue.empty() and runner is not None and runner.done():
+                if not self._ended:  # the task died (cancelled): still tell the face, once
+                    self._ended = True
+                    yield self._failure_event(RuntimeError("the round stopped unexpectedly"))
+                return
+            getter = asyncio.ensure_future(self.queue.get())
+            waiters: set[asyncio.Future] = {getter}
+            if runner is not None:
+                waiters.add(runner)
+            try:
+                await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                if not getter.done():
+                    getter.cancel()
+            if getter.done() and not getter.cancelled():
+                ev = getter.result()
+                yield ev
+                if isinstance(ev, (RoundFinished, RoundFailed)):
+                    return
+
+    def command(self, name: Command, text: str | None = None) -> None:
         """start_answer | finish_answer | repeat_question | skip | pause | resume | toggle_pause | quit |
-        submit (text) | input_closed; callable from any thread."""
-        if self._loop is None:
-            raise RuntimeError("the round has not started")
-        self._loop.call_soon_threadsafe(self._command, name, text)
+        interrupt (a signal: quit now, without waiting for scores) | submit (text) | input_closed.
+
+        Callable from any thread, before or during the round; after the round it does nothing."""
+        loop = self._loop
+        if loop is None:
+            self._early.append((name, text))  # applied when the round starts
+            return
+        if loop.is_closed():
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            self._command(name, text)
+        else:
+            try:
+                loop.call_soon_threadsafe(self._command, name, text)
+            except RuntimeError:  # the loop closed meanwhile: the round is over
+                pass
 
     def _command(self, name: str, text: str | None) -> None:
         c = self.control
@@ -81,63 +145,120 @@ class Interview:
                 c.set_paused(paused)
                 self.emit(Paused(paused=paused))
             return
-        if c.paused and name != "quit":
+        if c.paused and name not in ("quit", "interrupt", "input_closed", "submit"):
             c.set_paused(False)
             self.emit(Paused(paused=False))
         events = {"start_answer": c.start, "finish_answer": c.finish, "repeat_question": c.repeat,
                   "skip": c.skip, "quit": c.quit}
         if name == "submit":
-            c.typed.put_nowait(text or "")
+            c.typed.put_nowait((text or "")[:MAX_ANSWER_CHARS + 1])
         elif name == "input_closed":
             c.input_closed = True
-            c.typed.put_nowait("")
+            if self._waiting_for_typed and c.typed.empty():
+                self._stop("input_closed")
+        elif name == "interrupt":
+            self._urgent = True
+            c.quit.set()
+            step = self._step_task
+            if step is not None and not step.done() and self._loop is not None:
+                self._loop.call_later(INTERRUPT_GRACE, step.cancel)
         elif name in events:
             events[name].set()
         else:
             raise ValueError(f"unknown command {name!r}")
 
+    def _stop(self, reason: str) -> None:
+        """End the round as interrupted (resumable) for `reason`, like a quit."""
+        if self._stop_reason is None:
+            self._stop_reason = reason
+        self.control.quit.set()
+
+    def _fail(self, e: BaseException) -> None:
+        """A background step (a score) hit an error that must stop the round; the round ends with RoundFailed."""
+        if self._fatal is None:
+            self._fatal = e
+        self.control.quit.set()
+
     # ---- journal ----
-    async def _record(self, type_: str, **data) -> None:
+    async def _record(self, type_: str, **data: Any) -> None:
+        assert self.journal is not None
         await asyncio.to_thread(self.journal.append, type_, **data)
 
     def _round_left(self) -> float:
         return self.plan.round_seconds - self.control.round.elapsed()
 
+    @property
+    def _waiting_for_typed(self) -> bool:
+        return self.mode == "typed" or self.scripted is not None
+
     # ---- the round ----
-    async def run(self) -> RoundFinished:
+    async def run(self) -> RoundEnd:
+        """Drive the whole round; never raises (but for cancellation): any failure becomes a RoundFailed."""
         self._loop = asyncio.get_running_loop()
+        if self._runner is None:
+            self._runner = asyncio.current_task()
+        self.control.round.restart()
         self.started.set()
-        self.mouth = Mouth(self.kit, self.control, self.emit, self.emit_threadsafe)
-        self.listener = Listener(self.kit, self.control, self.emit, self.emit_threadsafe, self._round_left,
-                                 self.plan.warn_seconds, self.plan.end_on_silence, self._repeat)
+        for name, text in self._early:
+            self._command(name, text)
+        self._early.clear()
+        end: RoundEnd
+        try:
+            warm = getattr(self.panel, "warm", None)
+            if warm is not None:
+                warm(list(self.plan.questions))  # the judge's model loads while the first question is spoken
+            self.mouth = Mouth(self.kit, self.control, self.emit, self.emit_threadsafe)
+            self.listener = Listener(self.kit, self.control, self.emit, self.emit_threadsafe, self._round_left,
+                                     self.plan.warn_seconds, self.plan.end_on_silence, self._repeat)
+            end = await self._round()
+        except asyncio.CancelledError:
+            self._close()
+            raise
+        except Exception as e:  # noqa: BLE001 - every failure ends the round with a clear event
+            end = self._failure_event(self._fatal or e)
+        self._close()
+        self._ended = True
+        self.emit(end)
+        return end
+
+    async def _round(self) -> RoundFinished:
         await self._open_session()
         for n in self.kit.notices + self.plan.notes:
             await self._notice(n)
         reason = "completed"
-        try:
-            total = len(self.resume.meta.question_ids) if self.resume else len(self.plan.questions)
-            for offset, q in enumerate(self.plan.questions):
-                index = self._index_of(q, offset + 1)
-                nxt = self.plan.questions[offset + 1] if offset + 1 < len(self.plan.questions) else None
-                # synthesised while the candidate answers this one (see _answer)
-                self._next_main = (nxt.prompt, self.path / "audio" / f"q{self._index_of(nxt, offset + 2):02d}.wav") \
-                    if nxt is not None else None
-                if self.control.quit.is_set():
-                    reason = "quit"
-                    break
-                if self._round_left() <= 0:
-                    reason = "time_up"
-                    break
-                await self._question(q, index, total)
-                if self.control.quit.is_set():
-                    reason = "quit"
-                    break
-            if reason == "completed" and self._round_left() <= 0:
+        total = len(self.resume.meta.question_ids) if self.resume else len(self.plan.questions)
+        for offset, q in enumerate(self.plan.questions):
+            index = self._index_of(q, offset + 1)
+            nxt = self.plan.questions[offset + 1] if offset + 1 < len(self.plan.questions) else None
+            self._next_main = nxt.prompt if nxt is not None else None  # synthesised during this answer
+            if self.control.quit.is_set():
+                break
+            if self._round_left() <= 0:
                 reason = "time_up"
-        except Exception as e:  # keep everything recorded so far; the session stays resumable
-            await self._notice(f"The round stopped on an unexpected error: {type(e).__name__}: {e}", "error")
-            reason = "quit"
+                break
+            await self._step(self._question(q, index, total))
+            if self.control.quit.is_set():
+                break
+        if self._fatal is not None:
+            raise self._fatal
+        if self.control.quit.is_set():
+            reason = self._stop_reason or "quit"
+        elif reason == "completed" and self._round_left() <= 0:
+            reason = "time_up"
         return await self._finish(reason)
+
+    async def _step(self, coro: Coroutine[Any, Any, None]) -> None:
+        """Run one question as a task, so an interrupt can cancel it if it does not stop by itself in time."""
+        task = asyncio.ensure_future(coro)
+        self._step_task = task
+        try:
+            await task
+        except asyncio.CancelledError:
+            me = asyncio.current_task()
+            if not (self._urgent and task.cancelled() and (me is None or not me.cancelling())):
+                raise
+        finally:
+            self._step_task = None
 
     def _index_of(self, q: Question, default: int) -> int:
         if self.resume and q.id in self.resume.meta.question_ids:
@@ -147,7 +268,8 @@ class Interview:
     async def _open_session(self) -> None:
         backend = self.panel.name
         if self.resume is not None:
-            self.journal = Journal(self.path / "journal.jsonl")
+            if self.journal is None:
+                self.journal = self.store.open_journal(self.resume.id)
             await self._record("session_resumed", remaining=[q.id for q in self.plan.questions])
             for th in self.resume.threads:  # answered before the interruption but never scored
                 q = self.bank.question(th.question_id)
@@ -156,17 +278,43 @@ class Interview:
                 if q is not None and answered and th.score_status != "scored":
                     self._schedule_score(q, answered)
         else:
-            self.session_id, self.path, self.journal = self.store.create(self.plan.title)
+            self.session_id, self.path, self.journal = await asyncio.to_thread(self.store.create, self.plan.title)
             p = self.plan
             await self._record("session_started", session_id=self.session_id, title=p.title,
                                topics=list(dict.fromkeys(q.topic for q in p.questions)),
                                question_ids=[q.id for q in p.questions], backend=backend, answers=self.mode,
                                plan={"order": p.order, "answer_seconds": p.answer_seconds,
                                      "round_seconds": p.round_seconds, "max_follow_ups": p.max_follow_ups,
-                                     "end_on_silence": p.end_on_silence, "model": self.kit.model_name()})
+                                     "end_on_silence": p.end_on_silence, "warn_seconds": p.warn_seconds,
+                                     "model": self.kit.model_name()})
         total = len(self.resume.meta.question_ids) if self.resume else len(self.plan.questions)
         self.emit(RoundStarted(session_id=self.session_id, total=total, backend=backend, answers=self.mode,
                                resumed=self.resume is not None))
+
+    def _failure_event(self, e: BaseException) -> RoundFailed:
+        """What went wrong, what is safe on disk, and how to go on."""
+        reason = describe_error(e)
+        if not self.session_id:
+            return RoundFailed(reason=reason, saved="nothing was saved", session_id=self.session_id)
+        n = self._saved_upto
+        saved = f"your answers up to Q{n} are saved" if n else "the session is saved (no answers yet)"
+        return RoundFailed(reason=reason, saved=saved, session_id=self.session_id,
+                           resume=f"mockint round --resume {self.session_id}")
+
+    def _close(self) -> None:
+        """Release everything the round holds (idempotent): scores in flight, the journal and its lock, temp files."""
+        for t in list(self._scoring):
+            t.cancel()
+        if self._replay is not None and not self._replay.done():
+            self._replay.cancel()
+        if self.journal is not None:
+            self.journal.close()
+        if self.mouth is not None:
+            self.mouth.close()
+
+    def close(self) -> None:
+        """For a face that built a round and never ran it: release the session lock."""
+        self._close()
 
     async def _notice(self, text: str, level: str = "warning") -> None:
         await self._record("notice", text=text, level=level)
@@ -175,6 +323,7 @@ class Interview:
     async def _question(self, q: Question, index: int, total: int) -> None:
         c = self.control
         c.skip.clear()
+        self._index = index
         turn = f"q{index:02d}"
         exchanges: list[Exchange] = []
         await self._ask(q, index, total, turn, "main", q.prompt)
@@ -200,8 +349,9 @@ class Interview:
 
     async def _ask(self, q: Question, index: int, total: int, turn: str, kind: str, text: str,
                    fu: FollowUp | None = None, pre_spoken: asyncio.Task | None = None) -> None:
+        assert self.mouth is not None and self.path is not None
         self.control.new_turn()
-        wav = await self.mouth.speech(text, self.path / "audio" / f"{turn}.wav")  # plays from its first sentence
+        wav = await self._voice(text, turn)
         self._current = (turn, wav)
         self._current_text = text
         await self._record("question_asked", question_id=q.id, topic=q.topic, turn_id=turn, kind=kind, text=text,
@@ -212,37 +362,74 @@ class Interview:
         if pre_spoken is not None:
             first = await pre_spoken
             rest = text[len(first):].strip() if first and text.startswith(first) else ("" if first else text)
-            if rest and not self.control.interrupted and not self.control.start.is_set():
+            if self._paused_mid_question():
+                await self._say(turn, wav)  # paused during the first sentence: the whole question again
+            elif rest and not self.control.interrupted and not self.control.start.is_set():
                 await self.mouth.play(turn, await self.mouth.synthesize(rest))
         else:
-            await self.mouth.play(turn, wav)
+            await self._say(turn, wav)
+
+    async def _voice(self, text: str, turn: str) -> Path | None:
+        """The question's audio, kept for replay: synthesised in a private temp folder, then put in the session
+        atomically with mode 0600 (never a half-written or world-readable WAV, never through a planted link)."""
+        assert self.mouth is not None and self.path is not None
+        tmp = await self.mouth.synthesize(text)
+        if tmp is None:
+            return None
+        dst = self.path / "audio" / f"{turn}.wav"
+        await asyncio.to_thread(lambda: write_atomic(dst, tmp.read_bytes()))
+        return dst
+
+    def _paused_mid_question(self) -> bool:
+        c = self.control
+        return c.paused and not (c.start.is_set() or c.finish.is_set() or c.interrupted)
+
+    async def _say(self, turn: str, wav: Path | None) -> None:
+        """Play the question; a pause stops it, and resuming says it again from its start (not "your turn")."""
+        assert self.mouth is not None
+        c = self.control
+        while True:
+            if await self.mouth.play(turn, wav) or not self._paused_mid_question():
+                return
+            while c.paused and not c.interrupted:
+                await c.wait_any(c.resumed, c.quit, c.skip, timeout=0.5)
+            if c.interrupted or c.start.is_set() or c.finish.is_set():
+                return
 
     def _repeat(self) -> None:
-        """Say the current question again (the candidate asked while answering)."""
+        """Say the current question again (the candidate asked while answering); the answer clock waits."""
+        assert self.mouth is not None
         turn, wav = self._current
         if wav is not None and (self._replay is None or self._replay.done()):
+            clock = self.control.answer
+            clock.hold("repeat")
             self._replay = asyncio.ensure_future(self.mouth.play(turn, wav))
+            self._replay.add_done_callback(lambda _f: clock.release("repeat"))
 
-    async def _follow_up(self, q: Question, exchanges: list[Exchange], index: int, total: int, turn: str):
+    async def _follow_up(self, q: Question, exchanges: list[Exchange], index: int, total: int,
+                         turn: str) -> FollowUp | None:
+        assert self.mouth is not None
+        mouth = self.mouth
         self.emit(Thinking(turn_id=turn))
         topic = self.bank.topics.get(q.topic)
         thread = ThreadInput(q, tuple(exchanges), tuple(topic.glossary if topic else ()), self.plan.max_follow_ups)
         first: dict[str, asyncio.Task] = {}
 
         async def speak_first(sentence: str) -> str:
-            await self.mouth.play(turn, await self.mouth.synthesize(sentence))
+            await mouth.play(turn, await mouth.synthesize(sentence))
             return sentence
 
         def on_sentence(sentence: str) -> None:
             # the first sentence is spoken while the rest of the follow-up is still arriving
             if "task" not in first:
-                first["task"] = asyncio.ensure_future(speak_first(sentence))
+                first["task"] = asyncio.ensure_future(speak_first(sentence[:MAX_QUESTION_CHARS]))
 
         fu = await self.panel.follow_up(thread, on_sentence)
         if fu is None:
             if "task" in first:
                 first["task"].cancel()
             return None
+        fu = fu.model_copy(update={"text": fu.text[:MAX_QUESTION_CHARS], "reason": fu.reason[:MAX_NOTE_CHARS]})
         await self._ask(q, index, total, turn, "follow_up", fu.text, fu, first.get("task"))
         return fu
 
@@ -252,34 +439,53 @@ class Interview:
             await c.wait_any(c.resumed, c.quit, c.skip, timeout=0.5)
         if c.interrupted:
             return None
+        c.start.clear()  # it stopped the question; it must not stop a repeat of it
+        if self.scripted is not None:
+            if not self.scripted:
+                self._stop("input_closed")  # the scripted answers ran out: nobody can answer this
+                return None
+            c.typed.put_nowait(self.scripted.pop(0))
+        elif self.mode == "typed" and c.input_closed and c.typed.empty():
+            self._stop("input_closed")
+            return None
         budget = self.plan.budget_for(q)
         await self._record("answer_started", question_id=q.id, turn_id=turn)
-        if self.mode == "spoken" and self._next_main:
-            self.mouth.prefetch(*self._next_main)
-        if self.scripted is not None:
-            text = self.scripted.pop(0) if self.scripted else ""
-            c.typed.put_nowait(text)
+        if self.mode == "spoken" and self._next_main and self.mouth is not None:
+            self.mouth.prefetch(self._next_main)
         answer: Answer | None = None
         if self.mode == "spoken":
+            assert self.path is not None
             wav = self.path / "audio" / f"{turn}-a.wav"
             try:
                 answer = await self.listener.spoken(turn, budget, wav, self._prompt(q, self._current_text))
             except DeviceError as e:
                 await self._to_typed(f"Microphone unavailable ({e.message}).")
+                if c.input_closed and c.typed.empty():
+                    self._stop("input_closed")
+                    return None
         if answer is None:
             answer = await self.listener.typed(turn, budget)
         if answer.ended_by == "quit" and not answer.transcript.text:
             return None  # nothing was said: a resumed session asks this again
         if answer.device_lost:
             await self._to_typed(f"The microphone stopped ({answer.device_lost}); your audio so far is kept.")
+        await self._cap(answer)
         await self._record("answer_finished", question_id=q.id, turn_id=turn,
                            transcript=answer.transcript.model_dump(), metrics=answer.metrics.model_dump(),
                            audio=f"audio/{answer.audio.name}" if answer.audio else None, ended_by=answer.ended_by,
                            **({"speech_check": answer.speech_check} if answer.speech_check else {}))
+        self._saved_upto = max(self._saved_upto, self._index)
         self.emit(AnswerFinished(turn_id=turn, text=answer.transcript.text, metrics=answer.metrics,
                                  ended_by=answer.ended_by))
         self._check_round_warning()
         return answer
+
+    async def _cap(self, answer: Answer) -> None:
+        t = answer.transcript
+        if len(t.text) > MAX_ANSWER_CHARS or len(t.words) > MAX_ANSWER_WORDS:
+            answer.transcript = t.model_copy(update={"text": t.text[:MAX_ANSWER_CHARS],
+                                                     "words": t.words[:MAX_ANSWER_WORDS]})
+            await self._notice(f"That answer was cut to its first {MAX_ANSWER_CHARS:,} characters.", "info")
 
     async def _to_typed(self, why: str) -> None:
         self.mode = "typed"
@@ -307,31 +513,94 @@ class Interview:
 
     async def _score(self, q: Question, thread: ThreadInput) -> None:
         try:
-            score = await self.panel.score(thread)
-        except ScoreUnavailable as e:
-            await self._record("score_pending", question_id=q.id, reason=str(e))
-            self.emit(ScorePending(question_id=q.id, reason=str(e)))
+            try:
+                score = await self.panel.score(thread)
+            except ScoreUnavailable as e:
+                await self._record("score_pending", question_id=q.id, reason=str(e)[:MAX_NOTE_CHARS])
+                self.emit(ScorePending(question_id=q.id, reason=str(e)[:MAX_NOTE_CHARS]))
+                return
+            score = cap_score(score)
+            await self._record("turn_scored", question_id=q.id, score=score.model_dump())
+        except asyncio.CancelledError:
+            raise
+        except Exception as e:  # noqa: BLE001 - a failed write (disk full) stops the round; the answer is kept
+            self._fail(e)
             return
-        await self._record("turn_scored", question_id=q.id, score=score.model_dump())
         self.emit(Scored(question_id=q.id, score=score))
 
     async def _finish(self, reason: str) -> RoundFinished:
+        assert self.journal is not None and self.path is not None
         if self._scoring:
-            timeout = SCORE_GRACE_ON_QUIT if reason == "quit" else None
-            done, pending = await asyncio.wait(set(self._scoring), timeout=timeout)
-            for t in pending:
-                t.cancel()
-        if reason != "quit":
+            interrupted = reason in ("quit", "input_closed")
+            if self._urgent:
+                for t in self._scoring:
+                    t.cancel()  # a resumed session scores them
+            else:
+                _done, pending = await asyncio.wait(set(self._scoring),
+                                                    timeout=SCORE_GRACE_ON_QUIT if interrupted else None)
+                for t in pending:
+                    t.cancel()
+        if self._fatal is not None:
+            raise self._fatal
+        if reason not in ("quit", "input_closed"):
             await self._record("round_finished", reason=reason)
         self.journal.close()
-        self.mouth.close()
-        state = self.store.load(self.session_id)
-        summary = await asyncio.to_thread(write_summary, state, self.bank)
+        state = await asyncio.to_thread(self.store.load, self.session_id)
+        if reason == "input_closed":
+            left = len(state.remaining_question_ids())
+            self.emit(Notice(text=f"The input ended with {left} question(s) unanswered; the session is saved: "
+                                  f"continue with `mockint round --resume {self.session_id}`.", level="warning"))
+        summary = session_summary(state, self.bank)
         report = self.path / "report.md"
-        await asyncio.to_thread(write_atomic, report, render_markdown(state, self.bank))
-        ev = RoundFinished(reason=reason, session_id=self.session_id, summary=summary, report=str(report))
-        self.emit(ev)
-        return ev
+        try:
+            await asyncio.to_thread(write_summary, state, self.bank)
+        except OSError as e:  # the journal has everything; these two are caches `mockint report` rebuilds
+            self.emit(Notice(text=f"Could not write the summary and report ({describe_error(e)}); every answer "
+                                  f"is in the journal: `mockint report {self.session_id}` rebuilds the report.",
+                             level="warning"))
+        return RoundFinished(reason=reason, session_id=self.session_id, summary=summary, report=str(report))
+
+
+def _answered_upto(state: SessionState) -> int:
+    ids = state.meta.question_ids
+    return max((ids.index(th.question_id) + 1 for th in state.threads
+                if th.question_id in ids and any(t.answered for t in th.turns)), default=0)
+
+
+def cap_score(score: Score) -> Score:
+    """A score with every free-text field and list cut to a sane size (a model can reply with megabytes)."""
+    def cut(items: list[str]) -> list[str]:
+        return [x[:MAX_NOTE_CHARS] for x in items[:MAX_SCORE_ITEMS]]
+
+    return score.model_copy(update={
+        "strengths": cut(score.strengths), "improvements": cut(score.improvements),
+        "missed_points": cut(score.missed_points),
+        "key_points_hit": [h.model_copy(update={"quote": h.quote[:MAX_NOTE_CHARS]})
+                           for h in score.key_points_hit[:MAX_SCORE_ITEMS]],
+        "wrong_claims": [w.model_copy(update={"quote": w.quote[:MAX_NOTE_CHARS],
+                                              "correction": w.correction[:MAX_NOTE_CHARS]})
+                         for w in score.wrong_claims[:MAX_SCORE_ITEMS]],
+        "backend": score.backend[:40]})
+
+
+def describe_error(e: BaseException) -> str:
+    """A short, transcript-free description of why the round stopped."""
+    seen: BaseException | None = e
+    chain: set[int] = set()
+    while seen is not None and id(seen) not in chain:  # disk full may be wrapped (e.g. by the store)
+        if isinstance(seen, OSError) and seen.errno in DISK_FULL:
+            return "disk full"
+        chain.add(id(seen))
+        seen = seen.__cause__ or seen.__context__
+    if isinstance(e, MockintError):
+        return e.message
+    if isinstance(e, OSError):
+        where = f" {e.filename}" if e.filename else ""
+        return f"cannot write{where}: {e.strerror or type(e).__name__}"
+    if isinstance(e, ValidationError):  # its text quotes the input, which may be the candidate's words
+        return f"unexpected error: invalid {e.title} ({e.error_count()} problem(s))"
+    text = str(e).splitlines()[0][:200] if str(e) else ""
+    return f"unexpected error: {type(e).__name__}" + (f": {text}" if text else "")
 
 
 def check_resumable(state: SessionState) -> None:

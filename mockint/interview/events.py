@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal, Union
+import asyncio
+from typing import AsyncIterator, Literal, Protocol, Union
 
 from pydantic import BaseModel
 
@@ -161,8 +162,10 @@ class Notice(_Event):
 
 
 class RoundFinished(_Event):
+    """The round ended normally; "quit" and "input_closed" leave the session interrupted and resumable."""
+
     type: Literal["round_finished"] = "round_finished"
-    reason: Literal["completed", "time_up", "quit"]
+    reason: Literal["completed", "time_up", "quit", "input_closed"]
     session_id: str
     summary: Summary
     report: str | None = None
@@ -173,6 +176,45 @@ class RoundFinished(_Event):
                 f"session {self.session_id}" + (f"; report {self.report}" if self.report else ""))
 
 
+class RoundFailed(_Event):
+    """The round stopped on an error (at any step, opening the session included); always the last event."""
+
+    type: Literal["round_failed"] = "round_failed"
+    reason: str
+    """What went wrong, for the candidate (e.g. "disk full")."""
+    saved: str
+    """What is safe on disk (e.g. "your answers up to Q2 are saved")."""
+    session_id: str = ""
+    """Empty when no session was created."""
+    resume: str | None = None
+    """The command that continues the session, when it can be continued."""
+
+    def line(self) -> str:
+        text = f"{self.reason}: {self.saved}"
+        if self.resume:
+            then = "free some disk space, then continue" if self.reason == "disk full" else "continue"
+            text += f"; {then} with `{self.resume}`"
+        return text
+
+
 Event = Union[RoundStarted, QuestionAsked, SpeakingStarted, SpeakingProgress, SpeakingFinished, Listening, Level,
               PartialTranscript, TimeWarning, AnswerFinished, Thinking, Scored, ScorePending, Skipped, Paused,
-              Notice, RoundFinished]
+              Notice, RoundFinished, RoundFailed]
+RoundEnd = Union[RoundFinished, RoundFailed]
+"""The last event of every round: exactly one of these is published, whatever happens."""
+
+Command = Literal["start_answer", "finish_answer", "repeat_question", "skip", "pause", "resume", "toggle_pause",
+                  "quit", "interrupt", "submit", "input_closed"]
+"""What a face can ask of the engine (see `Round.command`)."""
+
+
+class Round(Protocol):
+    """The engine as its faces see it (TUI, headless, tests): start it, read its events, send commands."""
+
+    mode: str
+
+    def start(self) -> "asyncio.Task[RoundEnd]": ...
+
+    def events(self) -> AsyncIterator[Event]: ...
+
+    def command(self, name: Command, text: str | None = None) -> None: ...

@@ -35,12 +35,17 @@ class Thresholds:
     show: float = 0.55          # a claim this close to a point's anchor shows the point
     mention: float = 0.42       # ... this close: the point is touched on, not shown
     phrase_bonus: float = 0.06  # a rubric phrase inside the claim
-    wrong: float = 0.62
-    wrong_margin: float = 0.03
+    wrong: float = 0.70         # a claim this close to a misconception (see the three conditions in `read`)
+    wrong_margin: float = 0.10
+    wrong_vs_truth: float = -0.05  # ... and not much closer to any correct anchor of the question
     reject: float = 0.25        # a rejecting claim this close to a core point rejects it
     assign: float = 0.40        # a reference sentence this close to a key point is one of its anchors
     off_topic_margin: float = 0.04
     truth_margin: float = 0.0   # a claim must be at least this much closer to the point than to a misconception
+    tie: float = 0.03           # a claim also counts for a second point this close to its best one
+    on_topic: float = 0.5       # a statement this close to any of the question's anchors is about the question
+    doubt_margin: float = 0.0   # ... and nearer a misconception than any correct anchor by this much: doubtful
+    doubt_flip: float = 0.0     # a statement of the opposite polarity must be this much nearer still
 
 
 DEFAULT = Thresholds()
@@ -50,7 +55,7 @@ Level = Literal["shown", "mentioned", "missed"]
 @dataclass(frozen=True)
 class Anchor:
     text: str
-    kind: Literal["point", "reference", "correction", "misconception", "prompt"]
+    kind: Literal["point", "example", "reference", "correction", "misconception", "prompt"]
     point: str | None = None          # the key point it shows (positive anchors)
     misconception: str | None = None  # the misconception it states (negative anchors)
     negations: int = 0
@@ -95,6 +100,11 @@ class Reading:
     closest_other: str | None       # another question the answer is clearly closer to
     list_share: float               # share of the answer's words that are bare lists of terms
     explained_claims: int           # claims that carry a mechanism, reason or consequence
+    on_topic: int = 0               # statements close to something the question is about
+    doubtful: list[tuple[str, str, bool]] = field(default_factory=list)
+    """(quote, misconception id, same polarity): statements nearer a known misconception than any correct anchor,
+    not sure enough to call wrong. They weigh on accuracy; those said with the misconception's own polarity are
+    offered to the candidate to double-check (a flipped one may well be the candidate denying it)."""
 
     def shown(self) -> list[str]:
         return [k for k, e in self.points.items() if e.level == "shown"]
@@ -150,12 +160,15 @@ class BankIndex:
         texts: list[Anchor] = []
         for k in q.key_points:
             texts.append(Anchor(k.point, "point", point=k.id, negations=negation_count(k.point)))
+            for ex in k.examples:
+                texts.append(Anchor(ex, "example", point=k.id, negations=negation_count(ex)))
         refs = _sentences(q.reference_answer)
         for m in q.misconceptions:
             for said in [m.claim, *m.examples]:
                 texts.append(Anchor(said, "misconception", misconception=m.id, negations=negation_count(said)))
-            texts.append(Anchor(m.correction, "correction", point=m.contradicts, misconception=m.id,
-                                negations=negation_count(m.correction)))
+            for said in [m.correction, *m.correct_examples]:
+                texts.append(Anchor(said, "correction", point=m.contradicts, misconception=m.id,
+                                    negations=negation_count(said)))
         texts.append(Anchor(q.prompt, "prompt"))
         vecs = self.cache.vectors("bank", [a.text for a in texts] + refs)
         anchors, ref_vecs = texts, vecs[len(texts):]
@@ -184,10 +197,13 @@ class BankIndex:
             said = content_stems(" ".join([m.claim, *m.examples]))
             _, denied = affirmed_and_denied(m.correction)
             signatures[m.id] = (said - stated) | (said & denied)
-        topical = [i for i, a in enumerate(all_anchors) if a.kind in ("point", "reference", "prompt")]
-        centroid = all_vecs[topical].mean(0)
-        centroid /= max(float(np.linalg.norm(centroid)), 1e-9)
-        return QuestionIndex(q, all_anchors, all_vecs, centroid, signatures)
+        return QuestionIndex(q, all_anchors, all_vecs, self._centroid(q), signatures)
+
+    def _centroid(self, q: Question) -> np.ndarray:
+        # what a question is about, from its prompt and key points only: cheap enough to embed a whole bank at once
+        vecs = self.cache.vectors("topics", [q.prompt, *(k.point for k in q.key_points)])
+        c = vecs.mean(0)
+        return c / max(float(np.linalg.norm(c)), 1e-9)
 
     def question(self, q: Question) -> QuestionIndex:
         with self._lock:
@@ -202,12 +218,16 @@ class BankIndex:
                 if self.bank is None or not self.bank.questions:  # a lone question: nothing to compare with
                     return [], np.zeros((0, 384), dtype=np.float32)
                 ids = [q.id for q in self.bank.questions]
-                self._centroids = (ids, np.stack([self.question(q).centroid for q in self.bank.questions]))
+                texts = [t for q in self.bank.questions for t in (q.prompt, *(k.point for k in q.key_points))]
+                self.cache.vectors("topics", texts)  # one batch for the whole bank
+                self._centroids = (ids, np.stack([self._centroid(q) for q in self.bank.questions]))
             return self._centroids
 
-    def warm(self) -> None:
-        """Embed the whole bank now (in the background at start-up, so the first answer pays nothing)."""
+    def warm(self, questions: "list[Question] | None" = None) -> None:
+        """Load the model and embed what the first answers need (in the background, while a question is spoken)."""
         self.centroids()
+        for q in questions or []:
+            self.question(q)
 
 
 def _quote(text: str, limit: int = 30) -> str:
@@ -224,7 +244,7 @@ def read(q: Question, answer: str, index: BankIndex, thresholds: Thresholds | No
     total_words = sum(c.words for c in claims) or 1
     list_share = sum(c.words for c in claims if c.is_list) / total_words
     if not claims:
-        return Reading(claims, points, [], set(), 0.0, None, 0.0, 0)
+        return Reading(claims, points, [], set(), 0.0, None, 0.0, 0, 0, [])
 
     pairs = windows(claims, answer)
     texts = [c.asserted or c.text for c in claims] + [p[2] for p in pairs]
@@ -240,24 +260,29 @@ def read(q: Question, answer: str, index: BankIndex, thresholds: Thresholds | No
     wrong: list[WrongClaim] = []
     wrong_claims: set[int] = set()
     wrong_points: set[str] = set()
+    pos_rows = qi.rows(lambda a: a.kind in ("point", "example", "reference", "correction"))
     for m in q.misconceptions:
         mrows = qi.rows(lambda a, m=m: a.kind == "misconception" and a.misconception == m.id)
-        crow = qi.rows(lambda a, m=m: a.kind == "correction" and a.misconception == m.id)
+        crows = qi.rows(lambda a, m=m: a.kind == "correction" and a.misconception == m.id)
         if not len(mrows):
             continue
-        ms = np.where(same[:, mrows], sims[:, mrows], -1.0).max(1)
-        cs = sims[:, crow].max(1) if len(crow) else np.full(len(claims), -1.0)
+        ms = sims[:, mrows].max(1)
+        cs = sims[:, crows].max(1) if len(crows) else np.full(len(claims), -1.0)
+        ps = sims[:, pos_rows].max(1) if len(pos_rows) else cs
         sig = {w[:5] for w in qi.signatures.get(m.id, set())}
-        # embeddings hear the topic, not the truth: a wrong claim must also use the words that make it wrong
-        # (compared on five-letter prefixes, so "persists" meets "persistence")
+        # embeddings hear the topic more than the truth, so a verdict needs all three: close to the misconception,
+        # clearly closer to it than to anything correct, and the words that make it wrong (five-letter prefixes,
+        # so "persists" meets "persistence"). Weaker evidence only makes a statement doubtful (see below).
         has_sig = np.array([bool(sig & {w[:5] for w in content_stems(c.asserted or c.text)}) for c in claims])
-        ms = np.where(has_sig, ms, -1.0)
-        best = int(np.argmax(ms - 0.001 * np.arange(len(claims))))
-        if ms[best] >= t.wrong and ms[best] >= cs[best] + t.wrong_margin and not claims[best].is_list:
-            wrong.append(WrongClaim(quote=_quote(claims[best].text), correction=m.correction, misconception=m.id))
-            wrong_claims.add(best)
-            if m.contradicts:
-                wrong_points.add(m.contradicts)
+        ok = (ms >= t.wrong) & (ms - cs >= t.wrong_margin) & (ms - ps >= t.wrong_vs_truth) & has_sig
+        ok &= np.array([not c.is_list and i not in wrong_claims for i, c in enumerate(claims)])
+        if not ok.any():
+            continue
+        best = int(np.argmax(np.where(ok, ms, -1.0)))
+        wrong.append(WrongClaim(quote=_quote(claims[best].text), correction=m.correction, misconception=m.id))
+        wrong_claims.add(best)
+        if m.contradicts:
+            wrong_points.add(m.contradicts)
 
     # ---- rejections of a practice the rubric asks for ("jitter is pointless", "I'd never bother with a breaker") ----
     weight = {k.id: k.weight for k in q.key_points}
@@ -266,7 +291,7 @@ def read(q: Question, answer: str, index: BankIndex, thresholds: Thresholds | No
             continue
         best = (-1.0, "")
         for k in q.key_points:
-            rows = qi.rows(lambda a, k=k: a.point == k.id and a.kind in ("point", "reference")
+            rows = qi.rows(lambda a, k=k: a.point == k.id and a.kind in ("point", "example", "reference")
                            and not rejects(a.text))
             if len(rows) and weight[k.id] >= 2:
                 best = max(best, (float(sims[i, rows].max()), k.id))
@@ -282,9 +307,19 @@ def read(q: Question, answer: str, index: BankIndex, thresholds: Thresholds | No
     # a claim that sounds more like one of the question's misconceptions than like the point shows nothing
     mis_rows = qi.rows(lambda a: a.kind == "misconception")
     mis_sim = np.where(same[:, mis_rows], sims[:, mis_rows], -1.0).max(1) if len(mis_rows) else np.full(len(claims), -1.0)
-    for k in q.key_points:
+    kids = [k.id for k in q.key_points]
+    score = np.full((len(claims), len(kids)), -1.0)
+    for j, k in enumerate(q.key_points):
         rows = qi.rows(lambda a, k=k: a.point == k.id)
-        if not len(rows) or k.id in wrong_points:
+        if not len(rows):
+            continue
+        score[:, j] = np.where(same[:, rows], sims[:, rows], -1.0).max(1)
+        for i in range(len(claims)):
+            if any(find_phrase(tokens[i], p) for p in k.phrases):
+                score[i, j] += t.phrase_bonus
+    best_per_claim = score.max(1) if len(kids) else np.zeros(len(claims))
+    for j, k in enumerate(q.key_points):
+        if k.id in wrong_points:
             continue
         ev = points[k.id]
         shown: list[tuple[float, int]] = []
@@ -292,19 +327,20 @@ def read(q: Question, answer: str, index: BankIndex, thresholds: Thresholds | No
         for i, c in enumerate(claims):
             if i in wrong_claims:
                 continue
-            s = float(np.where(same[i, rows], sims[i, rows], -1.0).max())
-            if any(find_phrase(tokens[i], p) for p in k.phrases):
-                s += t.phrase_bonus
-            if s >= t.show and not c.is_list and not c.rejects and s >= mis_sim[i] + t.truth_margin:
+            s = float(score[i, j])
+            # one sentence usually makes one point: it counts for the point it is closest to (or a near tie)
+            own = s >= best_per_claim[i] - t.tie
+            if s >= t.show and own and not c.is_list and not c.rejects and s >= mis_sim[i] + t.truth_margin:
                 shown.append((s, i))
             elif s >= t.mention:
                 mentioned.append((s, i))
         if not shown and len(pairs):
+            rows = qi.rows(lambda a, k=k: a.point == k.id)
             # a point made across two neighbouring sentences
-            for j, (a, b, text) in enumerate(pairs):
-                if {a, b} & wrong_claims or claims[a].rejects or claims[b].rejects:
+            for w, (a, b, text) in enumerate(pairs):
+                if {a, b} & wrong_claims or claims[a].rejects or claims[b].rejects or not len(rows):
                     continue
-                s = float(np.where(wneg[j] == neg[rows], wsims[j, rows], -1.0).max())
+                s = float(np.where(wneg[w] == neg[rows], wsims[w, rows], -1.0).max())
                 if s >= t.show + 0.03:
                     shown.append((s - 0.03, a))
                     ev.claims.append(b)
@@ -327,7 +363,28 @@ def read(q: Question, answer: str, index: BankIndex, thresholds: Thresholds | No
     other = None
     if ids:
         all_sims = cents @ centre
+        if q.kind == "story":
+            # a story can be about any technical subject, so it is only another question's answer when it is no
+            # story at all (the caller checks STAR+T) and is much closer to that question
+            kinds = {x.id: x.kind for x in index.bank.questions} if index.bank else {}
+            all_sims = np.where([kinds.get(i) == "story" and i != q.id for i in ids], -1.0, all_sims)
+            all_sims = np.where([i != q.id for i in ids], all_sims - 0.1, all_sims)
         best = int(np.argmax(all_sims))
         other = ids[best] if ids[best] != q.id and all_sims[best] - relevance >= t.off_topic_margin else None
     explained = sum(1 for c in claims if c.explains and not c.is_list)
-    return Reading(claims, points, wrong, wrong_points, relevance, other, list_share, explained)
+    # accuracy at the level of the whole answer: which side of the question's truth each statement falls on
+    ps = sims[:, pos_rows].max(1) if len(pos_rows) else np.full(len(claims), -1.0)
+    # "not encrypted, only signed" resembles "JWTs are encrypted" in topic; a flipped polarity is not the mistake
+    ns_same = np.where(same[:, mis_rows], sims[:, mis_rows], -1.0).max(1) if len(mis_rows) else np.full(len(claims), -1.0)
+    ns_any = sims[:, mis_rows].max(1) if len(mis_rows) else np.full(len(claims), -1.0)
+    # ... unless it is much nearer the misconception all the same
+    ns = np.maximum(ns_same, ns_any - t.doubt_flip)
+    on_topic, doubtful = 0, []
+    for i, c in enumerate(claims):
+        if c.is_list or max(ps[i], ns[i]) < t.on_topic:
+            continue
+        on_topic += 1
+        if i not in wrong_claims and ns[i] > ps[i] + t.doubt_margin:
+            m_anchor = qi.anchors[mis_rows[int(np.argmax(sims[i, mis_rows]))]]
+            doubtful.append((_quote(c.text), m_anchor.misconception or "", bool(ns_same[i] >= ns_any[i] - 1e-6)))
+    return Reading(claims, points, wrong, wrong_points, relevance, other, list_share, explained, on_topic, doubtful)

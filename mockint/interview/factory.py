@@ -2,49 +2,77 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Collection
 
 from ..bank import Bank
-from ..config import Settings
+from ..config import Settings, with_overrides
 from ..errors import MockintError
+from ..store.journal import Journal
+from ..models import SessionMeta
 from ..store.sessions import SessionStore
 from .backends import build_panel
 from .engine import Interview, check_resumable
 from .plan import make_plan
 from .voice import SpeechKit, build_speech_kit
 
+KitFactory = Callable[[Settings, bool], SpeechKit]
+
 
 def build_interview(bank: Bank, settings: Settings, store: SessionStore, *, resume: str | None = None,
                     only: list[str] | None = None, seed: int | None = None, answers: list[str] | None = None,
-                    kit_factory: Callable[[Settings, bool], SpeechKit] | None = None,
-                    panel_client: Any = None) -> Interview:
-    """Everything a round needs; blocking (device queries, model load start), so call it off the UI thread."""
+                    kit_factory: KitFactory | None = None, panel_client: Any = None,
+                    explicit: Collection[str] = ()) -> Interview:
+    """Everything a round needs; blocking (device queries, model load start), so call it off the UI thread.
+
+    `explicit`: settings keys the user gave for this round (flags); on resume they win over the saved plan."""
     state = None
-    if resume:
-        state = store.load(resume)
-        check_resumable(state)
-        plan = make_plan(bank, settings, question_ids=state.remaining_question_ids())
-    elif only:
-        unknown = [i for i in only if bank.question(i) is None]
-        if unknown:
-            raise MockintError(f"unknown question id(s): {', '.join(unknown)} (see `mockint bank list`)")
-        plan = make_plan(bank, settings, question_ids=only)
-    else:
-        plan = make_plan(bank, settings, history=store.list(), seed=seed)
-    panel = build_panel(settings, client=panel_client, bank=bank)
-    typed = settings.round.answers == "typed"
-    kit = (kit_factory or build_speech_kit)(settings, typed)
-    return Interview(bank, plan, settings, store, kit, panel, resume=state, answers=answers)
+    journal: Journal | None = None
+    try:
+        if resume:
+            journal = store.open_journal(resume)  # the lock first: a second --resume refuses here
+            state = store.load(resume)
+            check_resumable(state)
+            settings = resumed_settings(settings, state.meta, explicit)
+            plan = make_plan(bank, settings, question_ids=state.remaining_question_ids())
+        elif only:
+            unknown = [i for i in only if bank.question(i) is None]
+            if unknown:
+                raise MockintError(f"unknown question id(s): {', '.join(unknown)} (see `mockint bank list`)")
+            plan = make_plan(bank, settings, question_ids=only)
+        else:
+            plan = make_plan(bank, settings, history=store.list(), seed=seed)
+        panel = build_panel(settings, client=panel_client, bank=bank)
+        typed = settings.round.answers == "typed"
+        kit = (kit_factory or build_speech_kit)(settings, typed)
+    except BaseException:
+        if journal is not None:
+            journal.close()
+        raise
+    return Interview(bank, plan, settings, store, kit, panel, resume=state, answers=answers, journal=journal)
 
 
-def with_round(settings: Settings, **round_fields: Any) -> Settings:
-    """A copy of settings with some round (and follow-up/voice) fields changed, validated."""
-    follow = round_fields.pop("follow_ups", None)
-    voice = round_fields.pop("voice", "unset")
-    data = settings.model_dump()
-    data["round"].update({k: v for k, v in round_fields.items()})
-    if follow is not None:
-        data["interviewer"]["max_follow_ups"] = follow
-    if voice != "unset":
-        data["tts"]["voice"] = voice or None
-    return Settings(**data)
+# what a session's journal saved of its plan, and the settings key each restores
+SAVED_PLAN = {"answer_seconds": "round.answer_seconds", "max_follow_ups": "interviewer.max_follow_ups",
+              "end_on_silence": "round.end_on_silence_seconds", "warn_seconds": "round.warn_seconds"}
+
+
+def resumed_settings(settings: Settings, meta: SessionMeta, explicit: Collection[str] = ()) -> Settings:
+    """The settings a session was started with (its saved plan and answer mode) over `settings`; keys the user
+    gave explicitly for this run win."""
+    saved: dict[str, Any] = {"round.answers": meta.answers} if meta.answers else {}
+    plan = meta.plan or {}
+    for field, key in SAVED_PLAN.items():
+        if field in plan:
+            saved[key] = plan[field]
+    if isinstance(plan.get("round_seconds"), (int, float)):
+        saved["round.round_minutes"] = plan["round_seconds"] / 60
+    nested: dict[str, Any] = {}
+    for key, value in saved.items():
+        if key in explicit:
+            continue
+        section, name = key.split(".")
+        nested.setdefault(section, {})[name] = value
+    try:
+        return with_overrides(settings, nested, origin=f"the saved plan of {meta.session_id}")
+    except MockintError:
+        return settings  # a plan saved by another version that no longer validates: today's settings

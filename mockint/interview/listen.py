@@ -145,8 +145,6 @@ class Listener:
                     w.cancel()
                 if getter.done():
                     text, ended_by = getter.result(), "candidate"
-                    if c.input_closed and c.typed.empty():
-                        c.typed.put_nowait("")  # keep answering empty for every later turn
                 elif c.quit.is_set():
                     ended_by = "quit"
                 elif c.skip.is_set():

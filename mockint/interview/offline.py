@@ -41,12 +41,12 @@ class Judge:
     def analyze(self, q: Question, answer: str, glossary: tuple[str, ...] = ()) -> Analysis:
         return analyze(q, answer, self.index, glossary)
 
-    def warm(self) -> threading.Thread:
-        """Load the model and embed the bank in the background (while the first question is spoken)."""
+    def warm(self, questions: list[Question] | None = None) -> threading.Thread:
+        """Load the model and embed the round's questions in the background (while the first question is spoken)."""
 
         def run() -> None:
             try:
-                self.index.warm()
+                self.index.warm(questions)
             except Exception:  # surfaces, clearly, on first real use
                 pass
 
@@ -177,6 +177,15 @@ def communication_score(metrics: list[SpeechMetrics], a: Analysis, budget: float
     return _clamp(score), good, bad
 
 
+class _Params:
+    """Where the judge stops trusting an answer (tuned on tests/data/calibration/tune.json only)."""
+
+    # (share of statements on the right side, highest overall): below 0.8 an answer cannot pass
+    accuracy_caps = ((0.5, 3.0), (0.8, 4.0), (0.85, 6.0))
+
+
+P = _Params()
+
 _STAR_NAMES = {"situation": "Situation", "task": "Task", "action": "Action (what you did)",
                "result": "Result with numbers", "technical": "Technical deep-dive"}
 
@@ -221,24 +230,33 @@ def score_thread(thread: ThreadInput, judge: Judge) -> Score:
     wrong_core = sum(1 for w in a.wrong if w.misconception is None or any(
         m.id == w.misconception and m.contradicts and weight.get(m.contradicts, 0) == 3 for m in q.misconceptions))
     technical = 10 * (0.45 * a.core_coverage + 0.25 * a.coverage + 0.15 * explained + 0.15 * specificity)
-    technical -= 2.5 * len(a.wrong) + 0.5 * wrong_core + 0.5 * max(0, a.buzzwords - 2)
+    technical *= a.accuracy ** 1.5  # depth counts only as far as it is right
+    technical -= 1.5 * len(a.wrong) + 0.5 * wrong_core + 0.5 * max(0, a.buzzwords - 2)
     technical = _clamp(technical)
     structure, s_good, s_bad = _structure(q, a, answer)
     communication, c_good, c_bad = communication_score(thread.metrics, a, float(q.answer_seconds), answer)
     overall = 0.35 * technical + 0.35 * coverage + 0.15 * structure + 0.15 * communication
     flags = []
-    if hedges(answer) and not a.hits and a.words <= 90:
-        # "I'd have to look it up" with nothing shown is an admission, not an answer
+    admits = hedges(answer)
+    if admits and a.words <= 90 and (not a.hits or (len(a.hits) <= 1 and not a.explained)):
+        # "I'd have to look it up" with at most a term named is an admission, not an answer
         flags.append("empty")
         technical = coverage = structure = min(technical, coverage, structure, 1)
         communication = min(communication, 1)
         overall = 1.0
+    elif admits and a.words <= 120 and not a.explained:
+        overall = min(overall, 3.0)  # a few terms around "I'm not sure" is not yet an answer
     # what an experienced interviewer would not let pass, whatever the averages say
-    if a.off_topic_to and a.coverage < 0.35:
+    not_a_story = q.kind == "story" and a.star is not None and len(a.star.shown()) < 2
+    if a.off_topic_to and a.coverage < 0.35 and (q.kind != "story" or not_a_story):
         flags.append("off_topic")
         overall = min(overall, 2)
     if a.wrong:
-        overall = min(overall, {1: 6.0, 2: 4.0}.get(len(a.wrong), 3.0))
+        overall = min(overall, 5.0 if len(a.wrong) == 1 else 4.0 if len(a.wrong) == 2 else 3.0)
+    for below, cap in P.accuracy_caps:
+        if a.accuracy < below:
+            overall = min(overall, cap)
+            break
     if a.list_share >= 0.5:
         overall = min(overall, 3)
     if a.coverage < 0.15:
@@ -249,6 +267,11 @@ def score_thread(thread: ThreadInput, judge: Judge) -> Score:
         strengths.append("used precise terms: " + ", ".join(a.terms[:5]))
     missed = sorted((k for k in q.key_points if k.id not in a.hits), key=lambda k: -k.weight)
     improvements = [f"correct this: you said “{_short_quote(w.quote, 12)}”; in fact, {w.correction}" for w in a.wrong]
+    for quote, mid, said_so in [d for d in a.doubtful if d[2]][:2]:
+        m = q.misconception(mid)
+        if m is not None:
+            improvements.append(f"double-check “{_short_quote(quote, 12)}”: it sounds close to a common "
+                                f"misconception ({m.claim.rstrip('.')}); in fact, {m.correction}")
     improvements += [f"missed: {k.point}" for k in missed[:3]]
     if "off_topic" in flags:
         improvements.insert(0, "the answer does not address this question; restate the question before answering")

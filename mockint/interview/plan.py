@@ -18,15 +18,16 @@ DRILL_BELOW = 7
 
 @dataclass(frozen=True)
 class RoundPlan:
-    """The questions of one round and its clocks."""
+    """The questions of one round and its clocks, resolved from Settings by `make_plan` (no defaults of its own:
+    the settings are the one source)."""
 
     questions: list[Question]
-    order: str = "shuffled"
-    answer_seconds: int | None = None
-    round_seconds: float = 1800.0
-    warn_seconds: int = 15
-    max_follow_ups: int = 2
-    end_on_silence: float = 0.0
+    order: str
+    answer_seconds: int | None
+    round_seconds: float
+    warn_seconds: int
+    max_follow_ups: int
+    end_on_silence: float
     notes: list[str] = field(default_factory=list)
 
     def budget_for(self, q: Question) -> float:
@@ -57,18 +58,20 @@ def make_plan(bank: Bank, settings: Settings, history: Iterable[SessionState] = 
     unknown = [t for t in r.topics if t not in bank.topics]
     if unknown:
         raise MockintError(f"unknown topic(s): {', '.join(unknown)}; available: {', '.join(bank.topics)}")
-    if r.questions < 1:
-        raise MockintError("a round needs at least one question (--questions N)")
     pool = [q for q in bank.questions if not r.topics or q.topic in r.topics]
     rng = random.Random(seed)
     notes: list[str] = []
     history = list(history)
     if question_ids is not None:
-        chosen = [q for q in (bank.question(i) for i in question_ids) if q is not None]
+        unique = list(dict.fromkeys(question_ids))
+        if len(unique) < len(question_ids):
+            notes.append("each question is asked once: " + ", ".join(sorted({i for i in question_ids
+                                                                            if question_ids.count(i) > 1})))
+        chosen = [q for q in (bank.question(i) for i in unique) if q is not None]
     elif r.order == "drill":
         lows = [(qid, s) for qid, s in question_lows(history) if s < DRILL_BELOW]
         ids = {q.id for q in pool}
-        chosen = [bank.question(qid) for qid, _ in lows if qid in ids][: r.questions]
+        chosen = [q for q in (bank.question(qid) for qid, _ in lows if qid in ids) if q is not None][: r.questions]
         if len(chosen) < r.questions:
             if not chosen:
                 notes.append("no low-scored questions in your history yet; drilling fresh questions instead")

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..models import KeyPointHit, Question, StarT, WrongClaim
+from ..models import STAR_T, KeyPointHit, Question, StarT, WrongClaim
 from ..text import find_phrase, normalize, stem, tokenize
 
 if TYPE_CHECKING:
@@ -41,10 +41,15 @@ _NUMBER_WORDS = re.compile(r"\b(?:two|three|four|five|six|seven|eight|nine|ten|e
 _SITUATION = re.compile(r"\b(?:at my (?:last|previous|current|old) (?:job|company|role|team|employer)|in my (?:last|previous"
                         r"|current) (?:job|role|team|company)|we had|we were|our (?:team|service|system|platform|api|app"
                         r"|company|product|database|checkout|backend)|the (?:team|company|service|system) (?:was|had)|"
-                        r"i was working|i worked|a few years ago|last year|at the time|back then|there was|it was a)\b")
+                        r"i was working|i worked|a few years ago|last year|at the time|back then|there was|it was a|"
+                        r"the (?:hardest|worst|trickiest|biggest|most interesting) (?:one|bug|problem|issue|incident) "
+                        r"(?:was|i)|one time|there was a time|we (?:were|kept) (?:seeing|getting|losing)|customers "
+                        r"(?:were|kept|started)|users (?:were|kept|started)|(?:only|just) in production|in production "
+                        r"(?:we|the|our)|every (?:evening|night|morning|monday|day) (?:at|the|our|we))\b")
 _TASK = re.compile(r"\b(?:i was (?:responsible|asked|the (?:tech )?lead|on call|tasked|leading|in charge|the one)|my (?:job|task"
                    r"|role|goal|responsibility) was|i owned|i had to|i needed to|we needed to|the goal was|the task was|"
-                   r"my part|it was on me|it fell to me|i took (?:it|ownership|the lead)|i volunteered|i picked (?:it|this) up)\b")
+                   r"my part|it was on me|it fell to me|i took (?:it|ownership|the lead|charge|on)|i volunteered|"
+                   r"i picked (?:it|this) up|(?:escalated|assigned|handed) (?:it )?to me|i was given)\b")
 _ACTION = re.compile(r"\b(?:i|we) (?:then |first |also |eventually |finally )?(?:added|built|wrote|rewrote|replaced|"
                      r"introduced|designed|proposed|profiled|measured|ran|moved|migrated|set up|implemented|changed|"
                      r"split|created|used|took|started|decided|refactored|deployed|rolled out|shipped|put|cached|"
@@ -56,7 +61,9 @@ _RESULT_WORDS = re.compile(r"\b(?:dropped|fell|went (?:from|down|up)|down to|up 
                            r" back|recurred)|disappeared|faster|slower|less|fewer|more|as a result|in the end|the "
                            r"outcome|afterwards|after that|since then|p\d\d|latency|throughput|errors?|incidents?)\b")
 _TECH = re.compile(r"\b(?:because|the reason|under the hood|which meant|that meant|so that|the way|internally|"
-                   r"it turned out|root cause|turns out|caused by|was caused|the problem was|the issue was)\b")
+                   r"it turned out|root cause|turns out|caused by|was caused|the problem was|the issue was|"
+                   r"(?:underlying|real|actual) (?:cause|problem|issue)|the cause was|pointed (?:at|to)|"
+                   r"that is why|thats why|which is why|the mechanism|what was happening)\b")
 
 
 @dataclass
@@ -67,10 +74,13 @@ class Analysis:
     hits: dict[str, KeyPointHit] = field(default_factory=dict)   # points shown, with the words that show them
     mentioned: dict[str, str] = field(default_factory=dict)      # points only touched on (or named in a list)
     explained: set[str] = field(default_factory=set)             # shown with a mechanism, reason or consequence
+    depth: dict[str, float] = field(default_factory=dict)         # 0.6 in passing .. 1.0 explained and backed
     coverage: float = 0.0       # weight share of points shown (a mention counts a quarter)
     core_coverage: float = 0.0  # share of the weight-3 points shown
     wrong: list[WrongClaim] = field(default_factory=list)
     wrong_points: set[str] = field(default_factory=set)
+    doubtful: list[tuple[str, str, bool]] = field(default_factory=list)  # (quote, misconception, same polarity)
+    accuracy: float = 1.0       # share of the on-topic statements that fall on the right side
     terms: list[str] = field(default_factory=list)  # glossary terms used in real statements
     numbers: int = 0
     reasoning: list[str] = field(default_factory=list)
@@ -106,10 +116,16 @@ def analyze(q: Question, answer: str, index: "BankIndex", glossary: tuple[str, .
         elif ev.level == "mentioned":
             a.mentioned[kid] = ev.quote
     total = sum(weight.values()) or 1
-    a.coverage = (sum(weight[k] for k in a.hits) + 0.25 * sum(weight[k] for k in a.mentioned)) / total
+    # depth: a point made once in passing is worth less than one explained or backed by a second sentence
+    depth = {k: (1.0 if len(ev.claims) >= 2 else 0.8 if ev.explained else 0.6)
+             for k, ev in reading.points.items() if ev.level == "shown"}
+    a.depth = depth
+    a.coverage = (sum(weight[k] * depth[k] for k in a.hits) + 0.25 * sum(weight[k] for k in a.mentioned)) / total
     core = [k.id for k in q.key_points if k.weight == 3] or [k.id for k in q.key_points]
     a.core_coverage = sum(1 for k in core if k in a.hits) / len(core)
-    a.wrong, a.wrong_points = reading.wrong, reading.wrong_points
+    a.wrong, a.wrong_points, a.doubtful = reading.wrong, reading.wrong_points, reading.doubtful
+    # share of the answer's statements about the question that fall on the wrong side of it
+    a.accuracy = max(0.0, 1 - (len(a.wrong) + len(a.doubtful)) / max(reading.on_topic, 1))
     statements = " ".join(c.text for c in reading.claims if not c.is_list)
     tokens = tokenize(statements)
     a.terms = [t for t in dict.fromkeys([*q.glossary, *glossary]) if find_phrase(tokens, t.lower(), slack=0)]
@@ -120,11 +136,21 @@ def analyze(q: Question, answer: str, index: "BankIndex", glossary: tuple[str, .
     a.list_share = reading.list_share
     a.explained_claims = reading.explained_claims
     if q.kind == "story":
-        a.star = star_parts(reading.claims, a)
+        a.star, quotes = star_parts(reading.claims, a)
+        # the story is the candidate's own, so its STAR+T parts are read from what each sentence does, not by
+        # likeness to the bank's example story
+        ids = {k.id for k in q.key_points}
+        for part, quote in quotes.items():
+            if part in ids and part not in a.hits:
+                a.hits[part] = KeyPointHit(id=part, quote=quote)
+                a.depth[part] = 0.8
+        a.coverage = (sum(weight[k] * a.depth.get(k, 0.6) for k in a.hits)
+                      + 0.25 * sum(weight[k] for k in a.mentioned if k not in a.hits)) / total
+        a.core_coverage = sum(1 for k in core if k in a.hits) / len(core)
     return a
 
 
-def star_parts(claims: list["Claim"], a: Analysis) -> StarT:
+def star_parts(claims: list["Claim"], a: Analysis) -> tuple[StarT, dict[str, str]]:
     """Which STAR+T parts the story gives real content for.
 
     A part needs a sentence that does that job, not a marker word: the result must be a quantified outcome that
@@ -132,13 +158,21 @@ def star_parts(claims: list["Claim"], a: Analysis) -> StarT:
     """
     norm = [normalize(c.text) for c in claims]
     real = [i for i, c in enumerate(claims) if not c.is_list and c.words >= 5]
-    situation = any(_SITUATION.search(norm[i]) for i in real)
-    task = any(_TASK.search(norm[i]) for i in real)
+    found: dict[str, int] = {}
+    for part, pattern in (("situation", _SITUATION), ("task", _TASK)):
+        at = next((i for i in real if pattern.search(norm[i])), None)
+        if at is not None:
+            found[part] = at
     actions = [i for i in real if _ACTION.search(norm[i])]
-    action = len(actions) >= 2 or (len(actions) == 1 and claims[actions[0]].words >= 12)
+    if len(actions) >= 2 or (len(actions) == 1 and claims[actions[0]].words >= 12):
+        found["action"] = actions[0]
     first_action = actions[0] if actions else len(claims)
-    result = any(i > first_action and count_numbers(claims[i].text) and _RESULT_WORDS.search(norm[i])
-                 for i in real) or (action and any(k == "result" for k in a.hits) and a.numbers > 0)
-    technical = (any(_TECH.search(norm[i]) and claims[i].explains for i in real) and
-                 (len(a.terms) >= 2 or len(a.explained) >= 2 or "technical" in a.hits))
-    return StarT(situation=situation, task=task, action=action, result=result, technical=technical)
+    result = next((i for i in real if i > first_action and count_numbers(claims[i].text)
+                   and _RESULT_WORDS.search(norm[i])), None)
+    if result is not None:
+        found["result"] = result
+    tech = next((i for i in real if _TECH.search(norm[i]) and claims[i].explains), None)
+    if tech is not None and (len(a.terms) >= 2 or len(a.explained) >= 2 or "technical" in a.hits):
+        found["technical"] = tech
+    star = StarT(**{part: part in found for part in STAR_T})
+    return star, {part: claims[i].text for part, i in found.items()}

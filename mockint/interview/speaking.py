@@ -101,22 +101,22 @@ class Mouth:
         self.emit_threadsafe = emit_threadsafe
         self._tts_failed = False
         self._tmp = tempfile.TemporaryDirectory(prefix="mockint-tts-")
-        self._ahead: dict[tuple[str, str], Utterance] = {}
+        self._ahead: dict[str, Utterance] = {}
 
     def _target(self, text: str, path: Path | None) -> Path:
         return Path(path) if path else Path(self._tmp.name) / f"part-{abs(hash(text))}.wav"
 
-    def prefetch(self, text: str, path: Path) -> None:
-        """Start synthesising `text` into `path` now (the next main question, while the candidate answers)."""
-        if self.kit.speaker is None or self._tts_failed or (text, str(path)) in self._ahead:
+    def prefetch(self, text: str) -> None:
+        """Start synthesising `text` now (the next main question, while the candidate answers)."""
+        if self.kit.speaker is None or self._tts_failed or text in self._ahead:
             return
-        self._ahead[(text, str(path))] = Utterance(self.kit.speaker, text, self._target(text, path)).start()
+        self._ahead[text] = Utterance(self.kit.speaker, text, self._target(text, None)).start()
 
     async def speech(self, text: str, path: Path | None = None) -> Utterance | None:
         """Speech for `text`, ready to play from its first sentence (synthesised ahead when prefetched)."""
         if self.kit.speaker is None or self._tts_failed:
             return None
-        utt = self._ahead.pop((text, str(path)), None) if path else None
+        utt = self._ahead.pop(text, None) if path is None else None
         if utt is None:
             utt = Utterance(self.kit.speaker, text, self._target(text, path)).start()
         await asyncio.to_thread(utt.wait_first)

@@ -18,8 +18,10 @@ def session_summary(state: SessionState, bank: Bank | None) -> Summary:
 
 
 def write_summary(state: SessionState, bank: Bank | None) -> Summary:
+    """summary.json and report.md, both rebuilt from the journal (after a round, or a rescore changed scores)."""
     summary = session_summary(state, bank)
     write_atomic(state.path / "summary.json", summary.model_dump_json(indent=2))
+    write_atomic(state.path / "report.md", render_markdown(state, bank, summary))
     return summary
 
 
@@ -32,8 +34,8 @@ def _score_line(s: Score) -> str:
             f"structure {s.structure} · communication {s.communication}")
 
 
-def render_json(state: SessionState, bank: Bank | None) -> str:
-    summary = session_summary(state, bank)
+def render_json(state: SessionState, bank: Bank | None, summary: Summary | None = None) -> str:
+    summary = summary or session_summary(state, bank)
     doc: dict[str, Any] = {
         "session": state.meta.model_dump(),
         "status": state.status,
@@ -44,8 +46,8 @@ def render_json(state: SessionState, bank: Bank | None) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False)
 
 
-def render_markdown(state: SessionState, bank: Bank | None) -> str:
-    summary = session_summary(state, bank)
+def render_markdown(state: SessionState, bank: Bank | None, summary: Summary | None = None) -> str:
+    summary = summary or session_summary(state, bank)
     names = {t.id: t.name for t in bank.topics.values()} if bank else {}
     out = [f"# mockint session {state.id}", ""]
     out.append(f"- Started: {state.meta.created or 'unknown'}")

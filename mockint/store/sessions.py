@@ -1,9 +1,20 @@
-"""SessionStore: create, list and load sessions; a session's state is always rebuilt from its journal."""
+"""SessionStore: create, list and load sessions; a session's state is always rebuilt from its journal.
+
+The store tolerates anything on disk: a session that cannot be read is reported as damaged (with the reason) and
+skipped, an event whose fields do not validate is skipped and noted. Nothing inside the sessions folder is reached
+through a symbolic link, and a sessions folder other users can write to is refused.
+"""
 
 from __future__ import annotations
 
+import errno
+import grp
 import os
+import pwd
 import re
+import secrets
+import shlex
+import stat
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -11,15 +22,21 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..errors import MockintError
-from ..models import Score, SessionMeta, SpeechMetrics, Thread, Transcript, Turn, slugify
-from .journal import FILE_MODE, Journal, read_journal
+from ..models import SessionMeta, Thread, Turn, slugify
+from . import records as R
+from .journal import FILE_MODE, Journal, JournalLocked, open_regular, read_journal, write_all
 
 DIR_MODE = 0o700
-KNOWN_EVENTS = {
-    "session_started", "session_resumed", "question_asked", "answer_started", "answer_finished",
-    "question_skipped", "turn_scored", "score_pending", "notice", "round_finished",
-}
+KNOWN_EVENTS = set(R.RECORDS)
 _ID_RE = re.compile(r"^[0-9]{8}-[0-9]{6}(-[a-z0-9-]+)?$")
+
+
+class StoreError(MockintError):
+    """The sessions folder cannot be used as asked; the message says what to do."""
+
+
+class SessionDamaged(MockintError):
+    """A session whose files cannot be read; it is listed with the reason and otherwise skipped."""
 
 
 @dataclass
@@ -34,6 +51,7 @@ class SessionState:
     finished_reason: str | None = None
     notices: list[str] = field(default_factory=list)
     skipped_lines: list[str] = field(default_factory=list)
+    damaged: str | None = None  # why the session cannot be used (unreadable journal, no session_started)
 
     def thread(self, question_id: str) -> Thread | None:
         return next((t for t in self.threads if t.question_id == question_id), None)
@@ -51,60 +69,128 @@ class SessionState:
         return [q for q in self.meta.question_ids if q not in done]
 
 
-def _apply(state: SessionState, etype: str, d: dict, t: str) -> None:
-    if etype == "session_started":
-        state.meta = SessionMeta.model_validate({**d, "created": d.get("created") or t})
-    elif etype == "session_resumed":
-        state.status, state.finished_reason = "interrupted", None
-    elif etype == "question_asked":
-        th = state.thread(d["question_id"])
+class _Rebuild:
+    """Folds validated events into a SessionState in one pass, with indexes (linear in the number of events)."""
+
+    def __init__(self, state: SessionState):
+        self.state = state
+        self.threads: dict[str, Thread] = {}
+        self.turns: dict[tuple[str, str], Turn] = {}
+        self.started = False
+
+    def _thread(self, question_id: str, topic: str) -> Thread:
+        th = self.threads.get(question_id)
         if th is None:
-            th = Thread(question_id=d["question_id"], topic=d.get("topic", ""), index=len(state.threads) + 1)
-            state.threads.append(th)
-        if not any(t.turn_id == d["turn_id"] for t in th.turns):
-            th.turns.append(Turn(turn_id=d["turn_id"], kind=d.get("kind", "main"), text=d.get("text", ""),
-                                 reason=d.get("reason"), probes=d.get("probes"),
-                                 question_audio=d.get("audio")))
-    elif etype == "answer_finished":
-        th = state.thread(d["question_id"])
-        turn = next((t for t in th.turns if t.turn_id == d["turn_id"]), None) if th else None
-        if turn is not None:
-            turn.transcript = Transcript.model_validate(d.get("transcript") or {})
-            turn.metrics = SpeechMetrics.model_validate(d["metrics"]) if d.get("metrics") else None
-            turn.answer_audio = d.get("audio")
-            turn.ended_by = d.get("ended_by")
-    elif etype == "question_skipped":
-        th = state.thread(d["question_id"])
-        if th is None:
-            th = Thread(question_id=d["question_id"], topic=d.get("topic", ""), index=len(state.threads) + 1)
-            state.threads.append(th)
-        th.skipped = True
-    elif etype == "turn_scored":
-        th = state.thread(d["question_id"])
-        if th is not None:
-            th.score = Score.model_validate(d["score"])
-            th.score_status = "scored"
-    elif etype == "score_pending":
-        th = state.thread(d["question_id"])
-        if th is not None and th.score_status != "scored":
-            th.score_status = "pending"
-    elif etype == "notice":
-        state.notices.append(str(d.get("text", "")))
-    elif etype == "round_finished":
-        state.status, state.finished_reason = "complete", d.get("reason")
+            th = Thread(question_id=question_id, topic=topic, index=len(self.state.threads) + 1)
+            self.state.threads.append(th)
+            self.threads[question_id] = th
+        return th
+
+    def apply(self, rec: R._Record, t: str) -> None:
+        state = self.state
+        if isinstance(rec, R.SessionStarted):
+            state.meta = SessionMeta.model_validate({**rec.model_dump(), "session_id": rec.session_id or state.id,
+                                                    "created": rec.created or t})
+            self.started = True
+        elif isinstance(rec, R.SessionResumed):
+            state.status, state.finished_reason = "interrupted", None
+        elif isinstance(rec, R.QuestionAsked):
+            th = self._thread(rec.question_id, rec.topic)
+            key = (rec.question_id, rec.turn_id)
+            if key not in self.turns:
+                turn = Turn(turn_id=rec.turn_id, kind=rec.kind, text=rec.text, reason=rec.reason, probes=rec.probes,
+                            question_audio=rec.audio)
+                th.turns.append(turn)
+                self.turns[key] = turn
+        elif isinstance(rec, R.AnswerFinished):
+            turn = self.turns.get((rec.question_id, rec.turn_id))
+            if turn is not None:
+                turn.transcript = rec.transcript
+                turn.metrics = rec.metrics
+                turn.answer_audio = rec.audio
+                turn.ended_by = rec.ended_by
+        elif isinstance(rec, R.QuestionSkipped):
+            self._thread(rec.question_id, rec.topic).skipped = True
+        elif isinstance(rec, R.TurnScored):
+            th = self.threads.get(rec.question_id)
+            if th is not None:
+                th.score = rec.score
+                th.score_status = "scored"
+        elif isinstance(rec, R.ScorePending):
+            th = self.threads.get(rec.question_id)
+            if th is not None and th.score_status != "scored":
+                th.score_status = "pending"
+        elif isinstance(rec, R.Notice):
+            state.notices.append(rec.text)
+        elif isinstance(rec, R.RoundFinished):
+            state.status, state.finished_reason = "complete", rec.reason
+
+
+def _problem(e: ValidationError) -> str:
+    """Which field was wrong, without quoting it (it may be the candidate's words)."""
+    err = e.errors(include_input=False, include_url=False)[0]
+    where = ".".join(str(x) for x in err["loc"]) or "event"
+    return f"{where}: {err['msg']}"
 
 
 def rebuild(path: Path) -> SessionState:
-    """Fold the journal into a SessionState; unreadable or unknown lines are listed, not fatal."""
-    result = read_journal(path / "journal.jsonl", KNOWN_EVENTS)
+    """Fold the journal into a SessionState; unreadable, unknown or invalid lines are listed, not fatal.
+
+    A journal that cannot be read at all, or that has no valid session_started event, gives a state whose
+    `damaged` says why."""
     state = SessionState(id=path.name, path=path, meta=SessionMeta(session_id=path.name))
+    try:
+        if os.path.islink(path):
+            raise OSError(errno.ELOOP, "the session folder is a symbolic link (not followed)")
+        result = read_journal(path / "journal.jsonl", KNOWN_EVENTS)
+    except OSError as e:
+        why = "a symbolic link (not followed)" if e.errno == errno.ELOOP else (e.strerror or str(e))
+        state.damaged = f"journal.jsonl cannot be read: {why}"
+        return state
     state.skipped_lines = list(result.skipped)
+    fold = _Rebuild(state)
     for rec in result.records:
         try:
-            _apply(state, rec.type, rec.data, rec.t)
-        except (KeyError, TypeError, ValidationError, AttributeError) as e:
-            state.skipped_lines.append(f"line {rec.line}: malformed {rec.type} event skipped ({type(e).__name__})")
+            fold.apply(R.RECORDS[rec.type].model_validate(rec.data), rec.t)
+        except ValidationError as e:
+            state.skipped_lines.append(f"line {rec.line}: invalid {rec.type} event skipped ({_problem(e)})")
+    if not fold.started:
+        state.damaged = "the journal has no valid session_started event" + (
+            f" ({'; '.join(state.skipped_lines[:3])})" if state.skipped_lines else "")
     return state
+
+
+def check_private(root: Path) -> None:
+    """Refuse a sessions folder other users can write to: they could swap files or read the recordings."""
+    try:
+        st = os.stat(root)
+    except OSError:
+        return
+    bad = bool(st.st_mode & stat.S_IWOTH)
+    if st.st_mode & stat.S_IWGRP and not _private_group(st.st_gid):
+        bad = True
+    if bad:
+        raise StoreError(f"the sessions folder {root} is writable by other users (mode {stat.filemode(st.st_mode)}),"
+                         " who could read or replace your recordings",
+                         hint=f"run: chmod go-w {shlex.quote(str(root))}")
+
+
+def _private_group(gid: int) -> bool:
+    """A user-private group (the user's own primary group with no other members) is as private as the user."""
+    try:
+        me = pwd.getpwuid(os.geteuid())
+        g = grp.getgrgid(gid)
+    except KeyError:
+        return False
+    return gid == me.pw_gid and g.gr_name == me.pw_name and not [m for m in g.gr_mem if m != me.pw_name]
+
+
+@dataclass
+class Listing:
+    """The sessions folder: sessions that load, newest first, and damaged ones with the reason."""
+
+    sessions: list[SessionState] = field(default_factory=list)
+    damaged: list[tuple[str, str]] = field(default_factory=list)
 
 
 class SessionStore:
@@ -115,14 +201,17 @@ class SessionStore:
 
     def _ensure_root(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+        check_private(self.root)
 
     def create(self, title: str, now: datetime | None = None) -> tuple[str, Path, Journal]:
-        """Make a new session folder (0700) with its journal (0600) and audio/."""
+        """Make a new session folder (0700) with its journal (0600, locked) and audio/."""
         try:
             return self._create(title, now)
+        except MockintError:
+            raise
         except OSError as e:
-            raise MockintError(f"cannot create a session in {self.root}: {e.strerror or e}",
-                               hint="set --sessions DIR or MOCKINT_SESSIONS_DIR to a writable folder") from None
+            raise StoreError(f"cannot create a session in {self.root}: {e.strerror or e}",
+                             hint="set --sessions DIR or MOCKINT_SESSIONS_DIR to a writable folder") from e
 
     def _create(self, title: str, now: datetime | None) -> tuple[str, Path, Journal]:
         self._ensure_root()
@@ -131,7 +220,7 @@ class SessionStore:
         sid, n = base, 1
         while True:
             try:
-                (self.root / sid).mkdir(mode=DIR_MODE)
+                (self.root / sid).mkdir(mode=DIR_MODE)  # never follows: an existing link is "exists"
                 break
             except FileExistsError:
                 n += 1
@@ -157,37 +246,91 @@ class SessionStore:
             raise MockintError(f"{session_id!r} is not a session id (expected like 20261128-101500-node-internals;"
                                " see `mockint sessions`)")
         path = self.root / sid
-        if not (path / "journal.jsonl").is_file():
+        if not os.path.lexists(path / "journal.jsonl"):
             raise MockintError(f"no session {sid!r} in {self.root} (see `mockint sessions`)")
         return path
 
     def open_journal(self, session_id: str) -> Journal:
-        return Journal(self.path_of(session_id) / "journal.jsonl")
+        """The session's journal for appending, locked: a second writer gets a clear refusal."""
+        path = self.path_of(session_id)
+        check_private(self.root)
+        if os.path.islink(path) or os.path.islink(path / "audio"):
+            raise SessionDamaged(f"session {path.name}: a symbolic link inside the session folder is not followed")
+        try:
+            return Journal(path / "journal.jsonl")
+        except JournalLocked:
+            raise StoreError(f"session {path.name} is already open in another mockint (a round or a rescore); "
+                             "two at once would mix their answers", hint="finish or quit the other one first") from None
+        except OSError as e:
+            raise StoreError(f"cannot open session {path.name} for writing: {e.strerror or e}") from e
 
     def load(self, session_id: str) -> SessionState:
-        return rebuild(self.path_of(session_id))
+        state = rebuild(self.path_of(session_id))
+        if state.damaged:
+            raise SessionDamaged(f"session {state.id} is damaged: {state.damaged}")
+        return state
 
-    def list(self) -> list[SessionState]:
-        if not self.root.is_dir():
-            return []
-        out = []
-        for p in sorted(self.root.iterdir(), reverse=True):
-            if p.is_dir() and _ID_RE.match(p.name) and (p / "journal.jsonl").is_file():
-                out.append(rebuild(p))
+    def scan(self) -> Listing:
+        """Every session folder: loadable ones newest first, damaged ones with the reason; never raises."""
+        out = Listing()
+        try:
+            entries = sorted(os.scandir(self.root), key=lambda e: e.name, reverse=True)
+        except OSError as e:
+            if e.errno not in (errno.ENOENT, errno.ENOTDIR):
+                out.damaged.append((str(self.root), f"the sessions folder cannot be read: {e.strerror or e}"))
+            return out
+        for entry in entries:
+            if not _ID_RE.match(entry.name):
+                continue
+            try:
+                if entry.is_symlink():
+                    out.damaged.append((entry.name, "a symbolic link (not followed)"))
+                    continue
+                if not entry.is_dir(follow_symlinks=False):
+                    continue
+                if not os.path.lexists(os.path.join(entry.path, "journal.jsonl")):
+                    continue  # not a session (or created and killed before its first event could be written)
+                state = rebuild(Path(entry.path))
+            except Exception as e:  # noqa: BLE001 - one bad folder must never break the listing
+                out.damaged.append((entry.name, f"cannot be read ({type(e).__name__})"))
+                continue
+            if state.damaged:
+                out.damaged.append((state.id, state.damaged))
+            else:
+                out.sessions.append(state)
         return out
 
+    def list(self) -> list[SessionState]:
+        """Sessions that load, newest first (damaged ones are in `scan()`)."""
+        return self.scan().sessions
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write-then-rename so a reader never sees half a file; 0600 like every session file."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write-then-rename so a reader never sees half a file; 0600 like every session file.
+
+    The temporary file is created with O_EXCL and a random name (a planted link or file is never written
+    through), every write is checked, and the temporary file is removed if anything fails."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    path = Path(path)
+    tmp = path.with_name(f".{path.name[:200]}.{secrets.token_hex(4)}.tmp")
+    fd = open_regular(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     try:
-        os.write(fd, text.encode("utf-8"))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
-    dfd = os.open(path.parent, os.O_RDONLY)
+        try:
+            write_all(fd, payload)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    try:
+        dfd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        return
     try:
         os.fsync(dfd)
     finally:

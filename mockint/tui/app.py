@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
 import time
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from textual.app import App
 from textual.binding import Binding
 
-from ..store.setup_state import SetupChoices
 from .screens.home import HomeScreen
+
+
+TERMINATE_GRACE = 0.5  # seconds the round gets to journal its end before the app exits on SIGTERM
 
 
 class MockintApp(App):
@@ -31,29 +35,62 @@ class MockintApp(App):
         self.checks = checks  # tests pin the status line; by default mockint.doctor.run_checks
 
     def on_mount(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            try:
+                loop.add_signal_handler(sig, self._terminate)
+            except (NotImplementedError, RuntimeError, ValueError):  # not the main thread (tests)
+                pass
         self.push_screen(HomeScreen())
         a = self.round_args
         if a is not None:
             only = [i.strip() for i in a.only.split(",") if i.strip()] if getattr(a, "only", None) else None
             self.start_round(resume=getattr(a, "resume", None), only=only)
 
-    def start_round(self, choices: SetupChoices | None = None, resume: str | None = None,
+    def start_round(self, overrides: Mapping[str, Any] | None = None, resume: str | None = None,
                     only: list[str] | None = None) -> None:
-        from ..interview.factory import build_interview, with_round
+        """Start a round from the settings, with `overrides` (Setup's choices, a drill) laid over them."""
+        from ..config import with_overrides
+        from ..interview.factory import build_interview
         from .screens.round import RoundScreen
 
-        settings = self.ctx.settings
-        if choices is not None:
-            settings = with_round(settings, topics=choices.topics, questions=choices.questions,
-                                  answer_seconds=choices.answer_seconds, round_minutes=choices.round_minutes,
-                                  order=choices.order, answers=choices.answers, follow_ups=choices.follow_ups,
-                                  voice=choices.voice)
+        explicit: set[str] = self.ctx.loaded.explicit("flag")
 
         def build():  # runs in a worker thread: device queries and model loading must not block the UI
+            settings = with_overrides(self.ctx.settings, overrides) if overrides else self.ctx.settings
             return build_interview(self.ctx.bank, settings, self.ctx.store, resume=resume, only=only,
-                                   kit_factory=self.kit_factory, panel_client=self.panel_client)
+                                   kit_factory=self.kit_factory, panel_client=self.panel_client, explicit=explicit)
 
         self.push_screen(RoundScreen(build))
+
+    def _terminate(self) -> None:
+        """SIGTERM or a closed terminal: keep the round resumable, restore the terminal, and go, within a second."""
+        from .screens.round import RoundScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, RoundScreen):
+                screen.interrupt()
+        self.set_timer(TERMINATE_GRACE, lambda: self.exit(return_code=143))
+
+    def _fatal_error(self) -> None:
+        """A crash report without local variables and with short messages: Textual's default prints every local
+        of every frame, which holds the candidate's answers, into the log (mockint.log)."""
+        import sys
+
+        import rich
+        from rich.segment import Segments
+        from rich.traceback import Traceback
+
+        exc_type, exc, tb = sys.exc_info()
+        if exc_type is None or exc is None:
+            return super()._fatal_error()
+        trace = Traceback.extract(exc_type, exc, tb, show_locals=False)
+        for stack in trace.stacks:
+            stack.exc_value = stack.exc_value.splitlines()[0][:200] if stack.exc_value else ""
+        self.bell()
+        report = Traceback(trace, show_locals=False, width=None, suppress=[rich])
+        self._exit_renderables.append(Segments(self.console.render(report, self.console.options)))
+        self._close_messages_no_wait()
 
     def go_home(self) -> None:
         while len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen):

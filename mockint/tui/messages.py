@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
+
+from ..interview.events import Event
+
+if TYPE_CHECKING:
+    from ..interview.engine import Interview
 
 
 @dataclass
 class EngineEvent(Message):
     """An event from the interview engine."""
 
-    event: Any
+    event: Event
 
 
 @dataclass
@@ -51,7 +56,7 @@ class SpeakingProgress(Message):
 class RoundReady(Message):
     """The interview is built and can start."""
 
-    interview: Any
+    interview: "Interview"
 
 
 @dataclass

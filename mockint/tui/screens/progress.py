@@ -64,9 +64,6 @@ class ProgressScreen(Screen):
         if not weak:
             self.notify("No weak topics to drill yet.")
             return
-        from ...store.setup_state import SetupChoices
-
-        self.app.start_round(choices=SetupChoices(topics=[h.topic for h in weak], order="drill",
-                                                  questions=min(5, 2 * len(weak)),
-                                                  answers=self.app.ctx.settings.round.answers,
-                                                  follow_ups=self.app.ctx.settings.interviewer.max_follow_ups))
+        # only what a drill changes: voice, round length, answer time and the rest stay as configured
+        self.app.start_round(overrides={"round": {"topics": [h.topic for h in weak], "order": "drill",
+                                                  "questions": min(5, 2 * len(weak))}})

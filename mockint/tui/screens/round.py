@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from textual import work
 from textual.app import ComposeResult
@@ -13,11 +13,15 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from ...errors import MockintError
+from ...interview.events import RoundFailed as RoundFailedEvent
 from ..messages import EngineEvent, LevelChanged, PartialChanged, RoundFailed, RoundReady, SpeakingProgress
 from ..widgets.meters import Countdown, LevelMeter
 from ..widgets.question import QuestionView
 from ..widgets.thread_view import ThreadView
 from .confirm import ConfirmScreen
+
+if TYPE_CHECKING:
+    from ...interview.engine import Interview
 
 TRANSIENT = {"level": LevelChanged, "partial": PartialChanged, "speaking_progress": SpeakingProgress}
 
@@ -32,10 +36,10 @@ class RoundScreen(Screen):
 
     AUTO_FOCUS = "#thread"
 
-    def __init__(self, build: Callable[[], object]) -> None:
+    def __init__(self, build: Callable[[], Interview]) -> None:
         super().__init__()
         self.build = build
-        self.interview = None
+        self.interview: Interview | None = None
         self.state = "preparing"  # preparing | speaking | listening | thinking | done
         self.mode = "spoken"
         self.total = 0
@@ -81,7 +85,8 @@ class RoundScreen(Screen):
 
     @work(exclusive=True, group="round")
     async def run_round(self) -> None:
-        runner = asyncio.ensure_future(self.interview.run())
+        assert self.interview is not None
+        runner = self.interview.start()
         async for ev in self.interview.events():
             wrap = TRANSIENT.get(ev.type)
             if wrap is LevelChanged:
@@ -90,7 +95,7 @@ class RoundScreen(Screen):
                 self.post_message(wrap(ev.turn_id, ev.text if ev.type == "partial" else ev.fraction))
             else:
                 self.post_message(EngineEvent(ev))
-        await runner
+        await asyncio.wait({runner})
 
     def _show_mode(self) -> None:
         typed = self.mode == "typed"
@@ -193,6 +198,20 @@ class RoundScreen(Screen):
     def _on_notice(self, ev) -> None:
         self.notify(ev.text, severity="error" if ev.level == "error" else "warning", timeout=8)
         self.query_one(ThreadView).add("Notice", ev.text)
+
+    def _on_round_failed(self, ev: RoundFailedEvent) -> None:
+        """The engine stopped on an error (disk full, the sessions folder unusable...): say so, on screen."""
+        self.state = "done"
+        self.query_one("#answer-clock", Countdown).stop()
+        self.query_one("#round-clock", Countdown).stop()
+        self.query_one("#who", Static).update("The round stopped — press [b]q[/] to go back")
+        self.query_one(ThreadView).add("Notice", ev.line())
+        self.notify(ev.line(), severity="error", timeout=15)
+
+    def interrupt(self) -> None:
+        """SIGTERM/SIGHUP: stop now, keeping the session resumable (the app exits right after)."""
+        if self.interview is not None and self.state != "done":
+            self.interview.command("interrupt")
 
     def _on_round_finished(self, ev) -> None:
         self.state = "done"

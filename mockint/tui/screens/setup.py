@@ -7,15 +7,19 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, SelectionList
 
-from ...config import state_file
-from ...store.setup_state import SetupChoices, load_choices, save_choices
+from ...config import Settings, state_file, with_overrides
+from ...errors import MockintError
+from ...store.setup_state import load_choices, save_choices
 
 
-def default_choices(settings) -> SetupChoices:
-    r = settings.round
-    return SetupChoices(topics=r.topics, questions=r.questions, answer_seconds=r.answer_seconds,
-                        round_minutes=r.round_minutes, follow_ups=settings.interviewer.max_follow_ups,
-                        order=r.order, answers=r.answers, voice=settings.tts.voice)
+class _Shown:
+    """The values the form starts from: the settings with the remembered choices laid over them."""
+
+    def __init__(self, s: Settings):
+        r = s.round
+        self.topics, self.questions, self.answer_seconds = r.topics, r.questions, r.answer_seconds
+        self.round_minutes, self.order, self.answers = r.round_minutes, r.order, r.answers
+        self.follow_ups, self.voice = s.interviewer.max_follow_ups, s.tts.voice
 
 
 def _voice_options(current: str | None) -> list[tuple[str, str]]:
@@ -39,7 +43,8 @@ class SetupScreen(Screen):
 
     def compose(self) -> ComposeResult:
         app = self.app
-        self.choices = load_choices(state_file(), default_choices(app.ctx.settings))
+        settings = app.ctx.settings
+        self.choices = _Shown(with_overrides(settings, load_choices(state_file(), settings)))
         bank = app.ctx.bank
         c = self.choices
         yield Header()
@@ -64,8 +69,8 @@ class SetupScreen(Screen):
                 yield Select([("Spoken (microphone)", "spoken"), ("Typed", "typed")], value=c.answers,
                              allow_blank=False, id="answers")
                 yield Label("Interviewer voice")
-                yield Select(_voice_options(c.voice), value=c.voice or Select.NULL, prompt="Default (neural when installed)",
-                             id="voice")
+                yield Select(_voice_options(c.voice), value=c.voice or Select.NULL,
+                             prompt="Default (neural when installed)", id="voice")
                 yield Button("Start the round", variant="primary", id="start")
         yield Footer()
 
@@ -73,31 +78,36 @@ class SetupScreen(Screen):
         if event.button.id == "start":
             self.action_start()
 
-    def _int(self, wid: str, lo: int, hi: int, blank_ok: bool = False) -> int | None:
+    def _number(self, wid: str, label: str, blank_ok: bool = False) -> float | None:
         raw = self.query_one(f"#{wid}", Input).value.strip()
         if not raw and blank_ok:
             return None
         try:
-            value = int(float(raw))
+            return float(raw)
         except ValueError:
-            raise ValueError(f"{wid}: enter a number") from None
-        if not lo <= value <= hi:
-            raise ValueError(f"{wid}: between {lo} and {hi}")
-        return value
+            raise MockintError(f"{label}: enter a number") from None
+
+    def overrides(self) -> dict:
+        """The form as overrides on the settings (validated by `with_overrides`, which names a bad field)."""
+        answer = self._number("answer", "answer time", blank_ok=True)
+        return {"round": {"topics": list(self.query_one("#topics", SelectionList).selected),
+                          "questions": self._number("questions", "questions"),
+                          "answer_seconds": None if answer is None else round(answer),
+                          "round_minutes": self._number("round", "round time"),
+                          "order": self.query_one("#order", Select).value,
+                          "answers": self.query_one("#answers", Select).value},
+                "interviewer": {"max_follow_ups": self._number("follow", "follow-ups")},
+                "tts": {"voice": _voice_value(self.query_one("#voice", Select).value)}}
 
     def action_start(self) -> None:
         try:
-            round_minutes = float(self.query_one("#round", Input).value or "30")
-            if not 1 <= round_minutes <= 240:
-                raise ValueError("round time: between 1 and 240 minutes")
-            choices = SetupChoices(
-                topics=list(self.query_one("#topics", SelectionList).selected),
-                questions=self._int("questions", 1, 50), answer_seconds=self._int("answer", 30, 600, blank_ok=True),
-                round_minutes=round_minutes, follow_ups=self._int("follow", 0, 4),
-                order=self.query_one("#order", Select).value, answers=self.query_one("#answers", Select).value,
-                voice=_voice_value(self.query_one("#voice", Select).value))
-        except ValueError as e:
-            self.notify(str(e), severity="error")
+            overrides = self.overrides()
+            with_overrides(self.app.ctx.settings, overrides)  # the same checks as the config file and flags
+        except MockintError as e:
+            self.notify(e.message.replace("invalid settings:\n  ", ""), severity="error")
             return
-        save_choices(state_file(), choices)
-        self.app.start_round(choices=choices)
+        try:
+            save_choices(state_file(), overrides)
+        except OSError as e:  # not remembering the choices must not stop the round
+            self.notify(f"Could not remember these choices: {e.strerror or e}", severity="warning")
+        self.app.start_round(overrides=overrides)
