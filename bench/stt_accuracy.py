@@ -8,7 +8,7 @@ Voices: espeak-ng variants (en-us 165 wpm, en-us+m3 185 wpm, en-gb 150 wpm) with
 the neural piper joe voice (clean). Prompts: none; generic (the disfluent lead-in only, what `mockint transcribe`
 uses without --question); the question's (lead-in + glossary + the question).
 
-Usage: .venv/bin/python bench/stt_accuracy.py [--quick] [--heldout-only]
+Usage: .venv/bin/python bench/stt_accuracy.py [--quick] [--heldout-only] [--voices-only]
 """
 
 from __future__ import annotations
@@ -114,11 +114,30 @@ def run_set(name: str, items: list[tuple[str, str, str]], model, bank, voices: l
     return totals
 
 
+def voices_understood(model, bank, n: int = 8) -> None:
+    """The interviewer's intelligibility: bank questions said by each voice, transcribed back without a prompt."""
+    qs = [q for q in bank.questions][:: max(1, len(bank.questions) // n)][:n]
+    print(f"\ninterviewer voices: {len(qs)} bank questions spoken and transcribed back (no prompt)")
+    for engine in (["piper"] if piper_available() else []) + ["espeak"]:
+        speaker = build_speaker(engine, None, 175)[0]
+        e = n_words = 0
+        for q in qs:
+            with tempfile.TemporaryDirectory() as d:
+                audio, sr = read_wav(speaker.synthesize(q.prompt, Path(d) / "q.wav"))
+            t = transcribe_file(model, resample(audio, sr, 16000), None)
+            err, n = wer(words(q.prompt), words(t.text))  # the question as written
+            e, n_words = e + err, n_words + n
+        print(f"  {speaker.name:34} WER {e / max(1, n_words):.1%}")
+
+
 def main() -> None:
     quick = "--quick" in sys.argv
     bank = load_bank(ROOT / "question_bank")
     model = WhisperTranscriber("tiny.en").load()
     print(f"model {model.name}, beam {model.beam_size}; load average {open('/proc/loadavg').read().split()[0]}")
+    if "--voices-only" in sys.argv:
+        voices_understood(model, bank)
+        return
     voices = ["espeak-ng variants + noise (20 dB)"] + (["piper joe"] if piper_available() else [])
     fixtures = json.loads((ROOT / "tests" / "data" / "spoken_answers.json").read_text())
     tune = [(f["question_id"], f["say"], f["reference"]) for f in fixtures]
@@ -126,6 +145,7 @@ def main() -> None:
         run_set("tuning fixtures (spoken_answers.json)", tune[:4] if quick else tune, model, bank, voices)
     held = json.loads((ROOT / "tests" / "data" / "calibration" / "heldout.json").read_text())["items"]
     items = [(h["question_id"], truncate(h["answer"]), truncate(h["answer"])) for h in held if h["kind"] in KINDS]
+    voices_understood(model, bank)
     # the held-out set answers one question only: does the question's prompt help on answers nobody tuned on?
     run_set("HELD-OUT (calibration/heldout.json; never tuned on)", items[:8] if quick else items, model, bank,
             voices, ("none", "question"))
