@@ -185,14 +185,16 @@ def _norm(text: str) -> str:
 
 
 def _collapse_loops(words: list[Word]) -> list[Word]:
-    """Cut a word or phrase that repeats more than three times in a row (a decoding loop)."""
+    """Cut a word or phrase that repeats in a row like a decoding loop: a word or short phrase more than three
+    times, a phrase of four to ten words more than twice ("see you in the next one, see you in the next one...")."""
     out: list[Word] = []
     for w in words:
         out.append(w)
-        for n in (1, 2, 3):
-            if len(out) >= 4 * n:
-                tail = [_norm(x.word) for x in out[-4 * n :]]
-                if all(tail[i] == tail[i % n] for i in range(4 * n)):
+        for n in range(1, 11):
+            times = 4 if n < 4 else 3
+            if len(out) >= times * n:
+                tail = [_norm(x.word) for x in out[-times * n :]]
+                if all(tail[i] == tail[i % n] for i in range(times * n)):
                     del out[-n:]
                     break
     return out
@@ -302,7 +304,8 @@ def _redecode(audio, seg, verdict: Verdict, lo: float, hi: float, prompt, thresh
     a = max(0.0, seg.start - PAD)
     b = min(len(audio) / SAMPLE_RATE, seg.end + PAD)
     clip = audio[int(a * SAMPLE_RATE) : int(b * SAMPLE_RATE)]
-    candidates = [(seg.avg_logprob, _words(seg), "original")]
+    # (still loops?, -log-probability): a decode that is still a repetition loop is the last choice
+    candidates = [((verdict.why.startswith("repetition"), -seg.avg_logprob), _words(seg), "original")]
     for use_prompt, temps in RETRIES:
         p = prompt if use_prompt else None
         if use_prompt and not prompt:
@@ -318,6 +321,11 @@ def _redecode(audio, seg, verdict: Verdict, lo: float, hi: float, prompt, thresh
         if all(v.action != "retry" for v in verdicts):
             return words, f"{verdict.why} -> re-decoded ({label})"
         if kept:
-            candidates.append((min(x.avg_logprob for x in kept), words, label))
-    best = max(candidates, key=lambda c: c[0])
+            loops = any(v.why.startswith("repetition") for v in verdicts)
+            candidates.append(((loops, -min(x.avg_logprob for x in kept)), words, label))
+    if voiced(seg.start, seg.end) < 0.5:
+        # every decode fails and there is hardly any voice under these words: a hallucination on a scrap of
+        # breath or the silence after the answer ("We'll see you in the next one.")
+        return None, f"{verdict.why} -> no decode passed every guard and under 0.5 s of voice: dropped"
+    best = min(candidates, key=lambda c: c[0])
     return best[1], f"{verdict.why} -> no decode passed every guard; kept the most likely ({best[2]})"
