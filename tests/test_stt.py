@@ -159,7 +159,8 @@ def test_guard_failed_segment_is_redecoded_not_dropped(model, fixtures):
     piece = guarded(audio, broken, prompt, 0.6, redecode)
     assert calls and calls[0] == (True, (0.2, 0.4, 0.6))  # temperature fallback first, with the prompt
     assert piece.redecoded and "repetition" in piece.redecoded[0]
-    assert all(d.startswith("no speech") for d in piece.dropped)  # only silence is ever dropped
+    # only silence is ever dropped, or words Whisper crammed onto a scrap of voice after every re-decode failed
+    assert all(d.startswith("no speech") or "under 0.5 s of voice" in d for d in piece.dropped), piece.dropped
     assert has_term(piece.text, "libuv") and "thread" in piece.text.lower(), piece.text
     # true silence is still dropped: a "segment" over silent audio has no voice under it
     silent = np.zeros(16000 * 3, dtype=np.float32)

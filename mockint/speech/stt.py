@@ -286,10 +286,10 @@ def guarded(audio: np.ndarray, segments: list, prompt: str | None, no_speech_thr
             lo = s.start if k == 0 else max(s.start, segments[k - 1].end)
             hi = segments[k + 1].start if k + 1 < len(segments) else len(audio) / SAMPLE_RATE
             words, note = _redecode(audio, s, v, lo, hi, prompt, no_speech_threshold, redecode, voiced)
-            piece.redecoded.append(note)
             if words is None:
-                piece.dropped.append(v.why)
+                piece.dropped.append(note)
                 continue
+            piece.redecoded.append(note)
         piece.words.extend(_collapse_loops(words))
     # word strings carry their own leading space ("Node", ".js"): joining them as-is keeps "Node.js" whole
     piece.text = "".join(w.word for w in piece.words).strip()
