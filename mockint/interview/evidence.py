@@ -44,8 +44,8 @@ class Thresholds:
     truth_margin: float = 0.0   # a claim must be at least this much closer to the point than to a misconception
     tie: float = 0.03           # a claim also counts for a second point this close to its best one
     on_topic: float = 0.5       # a statement this close to any of the question's anchors is about the question
-    doubt_margin: float = 0.0   # ... and nearer a misconception than any correct anchor by this much: doubtful
-    doubt_flip: float = 0.0     # a statement of the opposite polarity must be this much nearer still
+    doubt_margin: float = 0.0   # ... and this much nearer a misconception than to any correct anchor: doubtful
+    doubt_min: float = 0.5      # ... and at least this close to it
 
 
 DEFAULT = Thresholds()
@@ -381,19 +381,19 @@ def read(q: Question, answer: str, index: BankIndex, thresholds: Thresholds | No
         best = int(np.argmax(all_sims))
         other = ids[best] if ids[best] != q.id and all_sims[best] - relevance >= t.off_topic_margin else None
     explained = sum(1 for c in claims if c.explains and not c.is_list)
-    # accuracy at the level of the whole answer: which side of the question's truth each statement falls on
+    # accuracy at the level of the whole answer: which side of the question's truth each statement falls on. One
+    # statement nearer a misconception than anything correct proves little (about one good sentence in ten is), but
+    # their share in an answer separates confident wrong answers from right ones (tuned on tune.json and dev.json)
     ps = sims[:, pos_rows].max(1) if len(pos_rows) else np.full(len(claims), -1.0)
-    # "not encrypted, only signed" resembles "JWTs are encrypted" in topic; a flipped polarity is not the mistake
-    ns_same = np.where(same[:, mis_rows], sims[:, mis_rows], -1.0).max(1) if len(mis_rows) else np.full(len(claims), -1.0)
-    ns_any = sims[:, mis_rows].max(1) if len(mis_rows) else np.full(len(claims), -1.0)
-    # ... unless it is much nearer the misconception all the same
-    ns = np.maximum(ns_same, ns_any - t.doubt_flip)
+    ns = sims[:, mis_rows].max(1) if len(mis_rows) else np.full(len(claims), -1.0)
     on_topic, doubtful = 0, []
     for i, c in enumerate(claims):
-        if c.is_list or empty[i] or c.words < 6 or max(ps[i], ns[i]) < t.on_topic:
+        if c.terse or empty[i] or max(ps[i], ns[i]) < t.on_topic:
             continue
         on_topic += 1
-        if i not in wrong_claims and ns[i] > ps[i] + t.doubt_margin:
-            m_anchor = qi.anchors[mis_rows[int(np.argmax(sims[i, mis_rows]))]]
-            doubtful.append((_quote(c.text), m_anchor.misconception or "", bool(ns_same[i] >= ns_any[i] - 1e-6)))
+        if i not in wrong_claims and ns[i] > ps[i] + t.doubt_margin and ns[i] >= t.doubt_min:
+            j = int(np.argmax(sims[i, mis_rows]))
+            # shown to the candidate only when said with the misconception's own polarity: "not encrypted, only
+            # signed" is near "JWTs are encrypted" in topic but is the candidate denying it
+            doubtful.append((_quote(c.text), qi.anchors[mis_rows[j]].misconception or "", bool(same[i, mis_rows][j])))
     return Reading(claims, points, wrong, wrong_points, relevance, other, list_share, explained, on_topic, doubtful)

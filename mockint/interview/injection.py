@@ -59,9 +59,12 @@ _INSTRUCTIONS = re.compile("|".join([
 _SUBJECT = re.compile("|".join([
     r"\b(?:this|my|the|that|which|our) (?:answer|response|reply|submission|explanation|transcript|one)\b",
     r"\b(?:the|this) candidate\b",
-    r"\b(?:grader|graders|evaluator|evaluators|examiner|assessor|assessors|marker|scorer|reviewer|judge|rubric|"
-    r"grading|marking|interviewer|reference answer|key points|scoring guidelines|hiring (?:committee|manager)|"
-    r"feedback)\b",
+    r"\b(?:grader|graders|evaluator|evaluators|examiner|assessor|assessors|marker|scorer)\b",
+    # words that also name a team's own processes ("our grading service", "the reviewer approves the PR") count
+    # only when they point at this grading: "the rubric", "your feedback", "grading:"
+    r"\b(?:the|your|this|my) (?:reviewer|judge|rubric|grading|marking|interviewer|reference answer|key points|"
+    r"scoring guidelines|hiring (?:committee|manager|panel)|feedback|assessment|evaluation)\b",
+    r"\b(?:grading|marking|rubric|feedback|assessment|evaluation|judge)\s*[:,-]",
     r"\b(?:dear|hey|hi|note to|attention|message to) (?:the )?(?:ai|model|assistant|claude|gpt|llm|bot|system)\b",
     r"\b(?:ai|model|assistant|claude|llm)[, ]+(?:please|you (?:must|should|will|need))\b",
     r"\b(?:give|award|grant|assign|rate|mark|score|grade|pass|treat|consider|count|label) (?:me|us|it|this|them|him|"
