@@ -584,7 +584,7 @@ def describe_error(e: BaseException) -> str:
         chain.add(id(seen))
         seen = seen.__cause__ or seen.__context__
     if isinstance(e, MockintError):
-        return e.message
+        return e.message + (f" ({e.hint})" if e.hint else "")
     if isinstance(e, OSError):
         where = f" {e.filename}" if e.filename else ""
         return f"cannot write{where}: {e.strerror or type(e).__name__}"

@@ -171,8 +171,7 @@ def check_private(root: Path) -> None:
         bad = True
     if bad:
         raise StoreError(f"the sessions folder {root} is writable by other users (mode {stat.filemode(st.st_mode)}),"
-                         " who could read or replace your recordings",
-                         hint=f"run: chmod go-w {shlex.quote(str(root))}")
+                         f" who could read or replace your recordings; run: chmod go-w {shlex.quote(str(root))}")
 
 
 def _private_group(gid: int) -> bool:
