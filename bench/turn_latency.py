@@ -34,10 +34,11 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp())
     wavs = {q: espeak(fixtures[q]["say"], tmp / f"{q}.wav") for q in QIDS}
     follow = espeak(FOLLOW, tmp / "follow.wav")
-    env = {**os.environ, "MOCKINT_SESSIONS_DIR": str(tmp / "sessions"), "MOCKINT_LOOP_PROBE": "1"}
+    env = {**os.environ, "MOCKINT_SESSIONS_DIR": str(tmp / "sessions")}
     t_launch = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "mockint.cli", "round", "--headless", "--json", "--only",
-                             ",".join(QIDS), "--follow-ups", "1"], cwd=ROOT, env=env, stdin=subprocess.PIPE,
+    # the round with an event-loop probe beside it (bench/loop_probe_round.py; mockint itself carries none)
+    proc = subprocess.Popen([sys.executable, str(ROOT / "bench" / "loop_probe_round.py"), "--headless", "--json",
+                             "--only", ",".join(QIDS), "--follow-ups", "1"], cwd=ROOT, env=env, stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, text=True)
     events: queue.Queue = queue.Queue()
     threading.Thread(target=lambda: [events.put((time.monotonic(), json.loads(l))) for l in proc.stdout] and
