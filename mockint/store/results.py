@@ -33,6 +33,11 @@ def topic_scores(threads: Iterable[Thread], names: dict[str, str] | None = None)
     return sorted(out, key=lambda ts: (ts.overall is None, ts.overall if ts.overall is not None else 0, ts.topic))
 
 
+def overall(state: SessionState) -> float | None:
+    """The session's overall score (mean of its scored threads) without building a whole Summary."""
+    return _avg(t.score.overall for t in state.threads if t.score is not None)
+
+
 def summarize(state: SessionState, prompts: dict[str, str], names: dict[str, str] | None = None) -> Summary:
     """Build the Summary of a session from its rebuilt state (`store.sessions.SessionState`)."""
     threads = []
@@ -52,7 +57,7 @@ def summarize(state: SessionState, prompts: dict[str, str], names: dict[str, str
     return Summary(
         session_id=state.id, status=state.status, finished_reason=state.finished_reason,
         created=state.meta.created, backend=state.meta.backend,
-        overall=_avg(t.score.overall for t in state.threads if t.score is not None),
+        overall=overall(state),
         threads=threads, topics=topic_scores(state.threads, names),
         speaking_seconds=round(sum(t.speaking_seconds for t in threads), 1),
         wpm=_avg(m.wpm for m in all_metrics), fillers_per_min=_avg(m.fillers_per_min for m in all_metrics),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import grp
+import json
 import os
 import pwd
 import re
@@ -24,7 +25,7 @@ from pydantic import ValidationError
 from ..errors import MockintError
 from ..models import SessionMeta, Thread, Turn, slugify
 from . import records as R
-from .journal import FILE_MODE, Journal, JournalLocked, open_regular, read_journal, write_all
+from .journal import FILE_MODE, Journal, JournalLocked, open_regular, write_all
 
 DIR_MODE = 0o700
 KNOWN_EVENTS = set(R.RECORDS)
@@ -86,11 +87,12 @@ class _Rebuild:
             self.threads[question_id] = th
         return th
 
-    def apply(self, rec: R._Record, t: str) -> None:
+    def apply(self, rec: R._Record) -> None:
         state = self.state
         if isinstance(rec, R.SessionStarted):
-            state.meta = SessionMeta.model_validate({**rec.model_dump(), "session_id": rec.session_id or state.id,
-                                                    "created": rec.created or t})
+            state.meta = SessionMeta.model_validate({**rec.model_dump(exclude={"t"}),
+                                                    "session_id": rec.session_id or state.id,
+                                                    "created": rec.created or rec.t})
             self.started = True
         elif isinstance(rec, R.SessionResumed):
             state.status, state.finished_reason = "interrupted", None
@@ -126,34 +128,96 @@ class _Rebuild:
             state.status, state.finished_reason = "complete", rec.reason
 
 
-def _problem(e: ValidationError) -> str:
+def _problem(err: dict) -> str:
     """Which field was wrong, without quoting it (it may be the candidate's words)."""
-    err = e.errors(include_input=False, include_url=False)[0]
-    where = ".".join(str(x) for x in err["loc"]) or "event"
+    where = ".".join(str(x) for x in err["loc"][2:]) or "event"
     return f"{where}: {err['msg']}"
+
+
+def _line_kind(line: bytes) -> str | None:
+    """The event type of a line that parses as an event object, else None (unreadable)."""
+    try:
+        obj = json.loads(line)
+    except (ValueError, RecursionError):
+        return None
+    return obj["type"] if isinstance(obj, dict) and isinstance(obj.get("type"), str) else None
+
+
+def read_records(path: Path) -> tuple[list[tuple[int, R._Record]], list[str]]:
+    """Every valid event of a journal with its line number, and what was skipped (torn, unreadable, invalid,
+    unknown). The whole file is parsed and validated in one pydantic-core call; only a journal with bad lines
+    pays for a second look at them. Raises OSError if the file cannot be read at all."""
+    fd = open_regular(path, os.O_RDONLY)
+    with os.fdopen(fd, "rb") as f:
+        raw = f.read()
+    entries = [(n, line) for n, line in enumerate(raw.split(b"\n"), 1) if line.strip()]
+    skipped: list[str] = []
+    if entries and _line_kind(entries[-1][1]) is None:  # a crash mid-write: the usual damage, checked cheaply
+        skipped.append(f"line {entries[-1][0]}: torn last line skipped")
+        entries.pop()
+    for _ in range(4):
+        try:
+            records = R.JOURNAL.validate_json(b"[" + b",".join(line for _, line in entries) + b"]")
+        except ValidationError as e:
+            errors = e.errors(include_input=False, include_url=False)
+            first: dict[int, dict] = {}
+            for err in errors:
+                if err["loc"] and isinstance(err["loc"][0], int):
+                    first.setdefault(err["loc"][0], err)
+            if not first:  # broken JSON somewhere: find the lines, one by one (rare)
+                kept = []
+                for n, line in entries:
+                    if _line_kind(line) is None:
+                        skipped.append(f"line {n}: unreadable line skipped")
+                    else:
+                        kept.append((n, line))
+                entries = kept
+                continue
+            for i in sorted(first):
+                n, line = entries[i]
+                kind = _line_kind(line)
+                if kind is None:
+                    skipped.append(f"line {n}: unreadable line skipped")
+                elif first[i]["type"] == "union_tag_invalid":  # written by a newer version
+                    skipped.append(f"line {n}: unknown event type {kind[:40]!r} skipped")
+                else:
+                    skipped.append(f"line {n}: invalid {kind[:40]} event skipped ({_problem(first[i])})")
+            entries = [entry for i, entry in enumerate(entries) if i not in first]
+            continue
+        if len(records) != len(entries):  # a line holding more than one value: drop such lines
+            kept = []
+            for n, line in entries:
+                if _line_kind(line) is None:
+                    skipped.append(f"line {n}: unreadable line skipped")
+                else:
+                    kept.append((n, line))
+            entries = kept
+            continue
+        return [(n, rec) for (n, _line), rec in zip(entries, records)], skipped
+    raise OSError(errno.EIO, "the journal could not be read")
 
 
 def rebuild(path: Path) -> SessionState:
     """Fold the journal into a SessionState; unreadable, unknown or invalid lines are listed, not fatal.
 
     A journal that cannot be read at all, or that has no valid session_started event, gives a state whose
-    `damaged` says why."""
+    `damaged` says why. Linear in the number of events."""
     state = SessionState(id=path.name, path=path, meta=SessionMeta(session_id=path.name))
     try:
         if os.path.islink(path):
             raise OSError(errno.ELOOP, "the session folder is a symbolic link (not followed)")
-        result = read_journal(path / "journal.jsonl", KNOWN_EVENTS)
+        records, skipped = read_records(path / "journal.jsonl")
+    except FileNotFoundError:
+        state.damaged = "journal.jsonl is missing"
+        return state
     except OSError as e:
         why = "a symbolic link (not followed)" if e.errno == errno.ELOOP else (e.strerror or str(e))
         state.damaged = f"journal.jsonl cannot be read: {why}"
         return state
-    state.skipped_lines = list(result.skipped)
+    state.skipped_lines = skipped
     fold = _Rebuild(state)
-    for rec in result.records:
-        try:
-            fold.apply(R.RECORDS[rec.type].model_validate(rec.data), rec.t)
-        except ValidationError as e:
-            state.skipped_lines.append(f"line {rec.line}: invalid {rec.type} event skipped ({_problem(e)})")
+    for _n, rec in records:
+        fold.apply(rec)
     if not fold.started:
         state.damaged = "the journal has no valid session_started event" + (
             f" ({'; '.join(state.skipped_lines[:3])})" if state.skipped_lines else "")
