@@ -77,11 +77,13 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--json", action="store_true")
     tr.add_argument("--no-prompt", action="store_true", help="no domain prompt (for comparison)")
 
-    sc = sub.add_parser("score", help="score one answer")
-    sc.add_argument("--question", required=True, metavar="ID")
+    sc = sub.add_parser("score", help="score one answer, or a JSON-lines file of answers (--batch)")
+    sc.add_argument("--question", metavar="ID", help="the question answered (not with --batch)")
     grp = sc.add_mutually_exclusive_group(required=True)
     grp.add_argument("--answer", metavar="TEXT")
     grp.add_argument("--answer-file", type=Path, metavar="FILE")
+    grp.add_argument("--batch", type=Path, metavar="FILE.jsonl",
+                     help='one {"question": ID, "answer": TEXT[, "metrics": {...}]} per line; one score per line out')
     sc.add_argument("--backend", choices=["auto", "claude", "offline"])
     sc.add_argument("--json", action="store_true")
 

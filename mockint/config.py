@@ -134,6 +134,8 @@ class Settings(BaseSettings):
     """Where sessions are kept; empty = ./sessions in a checkout, else the platform data folder."""
     bank_dir: Path | None = None
     """Question bank folder; empty = ./question_bank in a checkout, else the bundled bank."""
+    cache_dir: Path | None = None
+    """Where the sentence vectors of the bank are cached; empty = the platform cache folder (safe to delete)."""
     audio: AudioSettings = AudioSettings()
     stt: SttSettings = SttSettings()
     tts: TtsSettings = TtsSettings()
@@ -346,6 +348,17 @@ def resolve_sessions_dir(s: Settings) -> Path:
     from platformdirs import user_data_path
 
     return user_data_path(APP) / "sessions"
+
+
+def resolve_cache_dir(s: Settings) -> Path | None:
+    if s.cache_dir is not None:
+        return s.cache_dir.expanduser()
+    try:
+        from platformdirs import user_cache_path
+
+        return user_cache_path(APP) / "vectors"
+    except Exception:  # no home folder: vectors are recomputed each run, nothing breaks
+        return None
 
 
 def anthropic_key_present() -> bool:

@@ -27,6 +27,8 @@ class KeyPoint(Strict):
     point: Annotated[str, Field(min_length=3)]
     weight: Annotated[int, Field(ge=1, le=3)] = 2
     phrases: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1, max_length=16)]
+    examples: Annotated[list[Annotated[str, Field(min_length=10, max_length=400)]], Field(max_length=5)] = []
+    """Sentences a candidate who shows the point might say (at least one in plain words): evidence by meaning."""
 
     @field_validator("phrases")
     @classmethod
@@ -49,7 +51,10 @@ class Misconception(Strict):
 
     id: Annotated[str, Field(pattern=KEBAB)]
     claim: Annotated[str, Field(min_length=10, max_length=400)]
-    examples: Annotated[list[Annotated[str, Field(min_length=5, max_length=400)]], Field(max_length=3)] = []
+    examples: Annotated[list[Annotated[str, Field(min_length=5, max_length=400)]], Field(max_length=5)] = []
+    """Other ways a candidate might say the wrong claim out loud."""
+    correct_examples: Annotated[list[Annotated[str, Field(min_length=5, max_length=400)]], Field(max_length=5)] = []
+    """What a candidate who gets it right says about the same thing (the near neighbours a judge must tell apart)."""
     correction: Annotated[str, Field(min_length=10, max_length=600)]
     contradicts: str | None = None
     """The key point this claim denies, if any (a candidate who says it has not shown that point)."""

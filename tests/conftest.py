@@ -13,8 +13,24 @@ ROOT = Path(__file__).resolve().parent.parent
 BANK = ROOT / "question_bank"
 
 
+@pytest.fixture(scope="session")
+def vector_cache(tmp_path_factory):
+    """One on-disk cache of the bank's sentence vectors for the whole run (subprocesses included).
+
+    Filled once up front, as a user's cache is after the first round: a round started by a test then scores at the
+    speed a user sees, instead of racing its own first-time embedding of the bank.
+    """
+    from mockint.bank import load_bank
+    from mockint.interview.offline import Judge
+
+    folder = tmp_path_factory.mktemp("vectors")
+    bank = load_bank(BANK)
+    Judge(bank, cache_dir=folder).index.warm(bank.questions)
+    return folder
+
+
 @pytest.fixture(autouse=True)
-def _isolate(tmp_path_factory, monkeypatch):
+def _isolate(tmp_path_factory, monkeypatch, vector_cache):
     """No test reads the developer's config or state, or talks to a real API."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
@@ -25,6 +41,7 @@ def _isolate(tmp_path_factory, monkeypatch):
     for k in list(os.environ):
         if k.startswith("MOCKINT_") and k not in ("MOCKINT_TEST_PULSE", "MOCKINT_PULSE_DIR"):
             monkeypatch.delenv(k)
+    monkeypatch.setenv("MOCKINT_CACHE_DIR", str(vector_cache))  # a real setting (cache_dir)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -42,6 +59,14 @@ def bank():
     from mockint.bank import load_bank
 
     return load_bank(BANK)
+
+
+@pytest.fixture(scope="session")
+def judge(bank, vector_cache):
+    """The offline judge with the real embedding model, shared by every test (the model loads once)."""
+    from mockint.interview.offline import Judge
+
+    return Judge(bank, cache_dir=vector_cache)
 
 
 @pytest.fixture

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from ..config import Settings, anthropic_key_present, effective_backend
+from ..config import Settings, anthropic_key_present, effective_backend, resolve_cache_dir
 from ..errors import MockintError
 from ..models import FollowUp, Score
 from .interviewer import ScoreUnavailable, ThreadInput
 from .offline import OfflineInterviewer
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from ..bank import Bank
 
 NoticeFn = Callable[[str], None]
 
@@ -16,10 +21,15 @@ NoticeFn = Callable[[str], None]
 class Panel:
     """The interviewer the engine talks to: Claude when configured, the offline interviewer otherwise or on failure."""
 
-    def __init__(self, primary: Any | None, on_notice: NoticeFn | None = None):
+    def __init__(self, primary: Any | None, on_notice: NoticeFn | None = None, bank: "Bank | None" = None,
+                 cache_dir: "Path | None" = None):
         self.primary = primary
-        self.offline = OfflineInterviewer()
+        self.offline = OfflineInterviewer(bank=bank, cache_dir=cache_dir)
         self.on_notice = on_notice or (lambda _text: None)
+
+    def warm(self, questions: list) -> None:
+        """Get the offline judge ready in the background (it also stands in whenever Claude fails)."""
+        self.offline.judge.warm(questions)
 
     @property
     def name(self) -> str:
@@ -64,16 +74,17 @@ def _short(e: Exception) -> str:
 
 
 def build_panel(settings: Settings, backend: str | None = None, client: Any = None,
-                on_notice: NoticeFn | None = None) -> Panel:
+                on_notice: NoticeFn | None = None, bank: "Bank | None" = None) -> Panel:
     """A Panel for the chosen backend; asking for claude without a key is a clear error."""
     choice = backend or settings.interviewer.backend
     if choice == "auto":
         choice = effective_backend(settings)
+    cache_dir = resolve_cache_dir(settings)
     if choice == "offline":
-        return Panel(None, on_notice)
+        return Panel(None, on_notice, bank, cache_dir)
     if not anthropic_key_present() and client is None:
         raise MockintError("the claude interviewer needs ANTHROPIC_API_KEY in the environment",
                            hint="export ANTHROPIC_API_KEY=... or use --backend offline")
     from .claude import ClaudeInterviewer
 
-    return Panel(ClaudeInterviewer(settings.interviewer, client), on_notice)
+    return Panel(ClaudeInterviewer(settings.interviewer, client), on_notice, bank, cache_dir)

@@ -13,7 +13,6 @@ from ..config import InterviewerSettings
 from ..models import FollowUp, Score
 from . import prompts
 from .interviewer import ScoreUnavailable, ThreadInput
-from .offline import score_answer_text
 from .scoring import enforce_invariants, parse_score
 
 _SENTENCE_END = re.compile(r"[.?!](?=\s)")
@@ -142,8 +141,7 @@ class ClaudeInterviewer:
                     if score is None:
                         last = "score out of range or wrong shape"
                         continue
-                    return enforce_invariants(score, q, answer,
-                                              sanitized_score=lambda text: score_answer_text(thread, text))
+                    return enforce_invariants(score, q, answer)
         except TimeoutError:
             last = f"no score within {self.settings.turn_deadline_seconds:g} s"
         except anthropic.APIStatusError as e:

@@ -27,7 +27,7 @@ from .plan import RoundPlan
 from .speaking import Mouth
 from .voice import SpeechKit
 
-SCORE_GRACE_ON_QUIT = 3.0
+SCORE_GRACE_ON_QUIT = 10.0  # a local score takes well under a second once the judge is warm
 INTERRUPT_GRACE = 0.3  # after SIGINT/SIGTERM the current step gets this long to stop on its own, then is cancelled
 # caps on what one turn may put in the journal (a runaway model reply or a pasted novel must not fill the disk)
 MAX_ANSWER_CHARS = 20_000
@@ -200,6 +200,9 @@ class Interview:
         self._early.clear()
         end: RoundEnd
         try:
+            warm = getattr(self.panel, "warm", None)
+            if warm is not None:
+                warm(list(self.plan.questions))  # the judge's model loads while the first question is spoken
             self.mouth = Mouth(self.kit, self.control, self.emit, self.emit_threadsafe)
             self.listener = Listener(self.kit, self.control, self.emit, self.emit_threadsafe, self._round_left,
                                      self.plan.warn_seconds, self.plan.end_on_silence, self._repeat)

@@ -41,7 +41,7 @@ def build_interview(bank: Bank, settings: Settings, store: SessionStore, *, resu
             plan = make_plan(bank, settings, question_ids=only)
         else:
             plan = make_plan(bank, settings, history=store.list(), seed=seed)
-        panel = build_panel(settings, client=panel_client)
+        panel = build_panel(settings, client=panel_client, bank=bank)
         typed = settings.round.answers == "typed"
         kit = (kit_factory or build_speech_kit)(settings, typed)
     except BaseException:

@@ -1,21 +1,84 @@
-"""The built-in offline interviewer: curated follow-ups on missed key points, rubric scores; no network."""
+"""The built-in offline interviewer: follow-ups that challenge wrong claims and probe gaps; scores by meaning.
+
+No network, no key. The judge (`Judge`) reads each answer with a local sentence-embedding model (see
+`evidence.py` for how a claim shows a key point or states a misconception); this module turns that reading into
+the five dimensions and into the next follow-up.
+"""
 
 from __future__ import annotations
 
-from typing import Callable
+import re
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
-from ..models import STAR_T, FollowUp, Question, Score, SpeechMetrics
+from ..models import STAR_T, FollowUp, Question, Score, SpeechMetrics, StarT
 from .interviewer import Exchange, ThreadInput
 from .rubric import Analysis, analyze
-from .scoring import enforce_invariants, is_empty_answer, strip_injection
+from .scoring import enforce_invariants, hedges, is_empty_answer, strip_injection
+
+if TYPE_CHECKING:
+    from ..bank import Bank
+    from ..embeddings import Embedder
+    from .evidence import BankIndex
+
+_RAMBLE = re.compile(r"\b(?:oh wait|wait,? no|where was i|what else|anyway|i forgot|i already said|as i said|"
+                     r"let me (?:back up|go back|start again)|i mean|sorry|or rather|scratch that|going back to|"
+                     r"getting ahead of myself|coming back to|one more thing|oh and|oh,? right)\b", re.IGNORECASE)
+
+
+class Judge:
+    """The offline reader of answers: a bank's anchors embedded once, answers read against them."""
+
+    def __init__(self, bank: "Bank | None", embedder: "Embedder | None" = None, cache_dir: Path | None = None):
+        from ..embeddings import VectorCache, shared_embedder
+        from .evidence import BankIndex
+
+        self.embedder = embedder if embedder is not None else shared_embedder()
+        cache = VectorCache(self.embedder, cache_dir)
+        self.index: BankIndex = BankIndex(bank, self.embedder, cache)
+
+    def analyze(self, q: Question, answer: str, glossary: tuple[str, ...] = ()) -> Analysis:
+        return analyze(q, answer, self.index, glossary)
+
+    def warm(self, questions: list[Question] | None = None) -> threading.Thread:
+        """Load the model and embed the round's questions in the background (while the first question is spoken)."""
+
+        def run() -> None:
+            try:
+                self.index.warm(questions)
+            except Exception:  # surfaces, clearly, on first real use
+                pass
+
+        t = threading.Thread(target=run, name="mockint-judge-warm", daemon=True)
+        t.start()
+        return t
+
+
+_judges: dict[tuple[int, str], Judge] = {}
+_judges_lock = threading.Lock()
+
+
+def judge_for(bank: "Bank | None", cache_dir: Path | None = None) -> Judge:
+    """One judge per bank in this process (the embedded anchors are the expensive part)."""
+    with _judges_lock:
+        key = (id(bank), str(cache_dir))
+        if key not in _judges:
+            _judges[key] = Judge(bank, cache_dir=cache_dir)
+        return _judges[key]
 
 
 def _clamp(x: float) -> int:
     return int(max(0, min(10, round(x))))
 
 
-def choose_follow_up(thread: ThreadInput) -> FollowUp | None:
-    """The curated follow-up on the most important point not yet shown; None to move on."""
+def _short_quote(text: str, limit: int = 16) -> str:
+    words = text.split()
+    return " ".join(words[:limit]) + ("…" if len(words) > limit else "")
+
+
+def choose_follow_up(thread: ThreadInput, judge: Judge) -> FollowUp | None:
+    """Challenge a wrong claim first; else probe the most important point not shown; else dig into a strong one."""
     q = thread.question
     asked = thread.follow_ups_asked
     if len(asked) >= thread.max_follow_ups:
@@ -23,28 +86,40 @@ def choose_follow_up(thread: ThreadInput) -> FollowUp | None:
     answer = strip_injection(thread.answer_text)
     if is_empty_answer(answer):
         return None  # nothing to build on: a real interviewer moves to the next question
-    a = analyze(q, answer, thread.topic_glossary)
+    a = judge.analyze(q, answer, thread.topic_glossary)
     asked_texts = {e.asked for e in asked}
+    challenged = {e.probes for e in asked if e.probes}
+    for w in a.wrong:
+        key = f"wrong:{w.misconception or w.quote[:40]}"
+        if key in challenged:
+            continue
+        text = (f"Let me push back on one thing. You said: “{_short_quote(w.quote)}” "
+                "Walk me through why that holds. What actually happens there?")
+        return FollowUp(text=text, probes=key, backend="offline",
+                        reason="Challenging a claim that looks wrong before going further"
+                               + (f" (a common misconception: {w.misconception})." if w.misconception else "."))
     unasked = [(i, f) for i, f in enumerate(q.follow_ups) if f.text not in asked_texts]
     weight = {k.id: k.weight for k in q.key_points}
     missed = [(i, f) for i, f in unasked if f.probes not in a.hits]
     if missed:
-        i, f = min(missed, key=lambda x: (-weight.get(x[1].probes, 1), x[0]))
+        i, f = min(missed, key=lambda x: (-weight.get(x[1].probes, 1), x[1].probes in a.mentioned, x[0]))
+        kp = q.key_point(f.probes)
+        how = "was only touched on" if f.probes in a.mentioned else "did not come up"
+        return FollowUp(text=f.text, probes=f.probes, backend="offline",
+                        reason=f"“{kp.point}” {how} (importance {kp.weight}/3).")
+    # every probed point was shown: a senior interviewer still digs, into a trade-off or a failure mode
+    shown = sorted(unasked, key=lambda x: (f"{x[1].probes}" in a.explained, -weight.get(x[1].probes, 1), x[0]))
+    if shown:
+        i, f = shown[0]
         kp = q.key_point(f.probes)
         return FollowUp(text=f.text, probes=f.probes, backend="offline",
-                        reason=f"The answer did not show “{kp.point}” (importance {kp.weight}/3).")
-    # everything probed was mentioned: dig into an important point that was only named in passing
-    shallow = [(i, f) for i, f in unasked if weight.get(f.probes) == 3 and a.depth.get(f.probes, 0) <= 1]
-    if shallow and a.coverage < 0.9:
-        i, f = shallow[0]
-        kp = q.key_point(f.probes)
-        return FollowUp(text=f.text, probes=f.probes, backend="offline",
-                        reason=f"“{kp.point}” was only mentioned in passing; checking the depth behind it.")
+                        reason=f"A strong answer; digging into the depth behind “{kp.point}”.")
     return None
 
 
-def communication_score(metrics: list[SpeechMetrics], a: Analysis, budget: float | None) -> tuple[int, list[str], list[str]]:
-    """Delivery from speech metrics (spoken) or from length and fillers (typed)."""
+def communication_score(metrics: list[SpeechMetrics], a: Analysis, budget: float | None,
+                        answer: str = "") -> tuple[int, list[str], list[str]]:
+    """Delivery from speech metrics (spoken) or from length, fillers and restarts (typed)."""
     good, bad = [], []
     spoken = [m for m in metrics if m.wpm > 0]
     score = 8.0
@@ -77,94 +152,152 @@ def communication_score(metrics: list[SpeechMetrics], a: Analysis, budget: float
             bad.append(f"it took {max(ttfw):.0f} s to start; open with a one-line summary while you think")
     else:
         fillers = sum(m.filler_count for m in metrics)
-        if fillers > max(2, a.words / 40):
-            score -= 2
-            bad.append(f"{fillers} filler words")
+        words = max(a.words, 1)
+        per100 = 100 * fillers / words
+        if per100 > 3:
+            score -= min(3, (per100 - 3) / 1.5)
+            found = sorted({f for m in metrics for f in m.fillers})
+            bad.append(f"{fillers} filler words ({', '.join(found)}): about {per100:.0f} per 100 words")
+        restarts = len(_RAMBLE.findall(answer))
+        if restarts >= 2:
+            score -= min(3, restarts * 0.75)
+            bad.append("the answer wanders and restarts; plan the two or three points first, then say each once")
+        if a.words > 330:
+            score -= min(2, (a.words - 330) / 60)
+            bad.append(f"{a.words} words is long for one answer; lead with the key point and stop")
     if a.words < 40:
         score -= 4 if a.words < 20 else 2
         bad.append("the answer is too short to show your depth; aim for one to two minutes")
     elif budget and spoken and sum(m.duration for m in spoken) > budget * 1.05:
         score -= 1
         bad.append("went over the time budget; lead with the key point")
-    if len(a.reasoning) >= 3:
-        score += 1
+    if a.list_share > 0.4:
+        score -= 2
+        bad.append("naming terms is not explaining them: say what each does and why it matters")
     return _clamp(score), good, bad
 
 
-def _structure(q: Question, a: Analysis) -> tuple[int, list[str], list[str]]:
+class _Params:
+    """Where the judge stops trusting an answer (tuned on tests/data/calibration/tune.json only)."""
+
+    # (share of statements on the right side, highest overall): below 0.8 an answer cannot pass
+    accuracy_caps = ((0.5, 3.0), (0.8, 4.0), (0.85, 6.0))
+
+
+P = _Params()
+
+_STAR_NAMES = {"situation": "Situation", "task": "Task", "action": "Action (what you did)",
+               "result": "Result with numbers", "technical": "Technical deep-dive"}
+
+
+def _structure(q: Question, a: Analysis, answer: str) -> tuple[int, list[str], list[str]]:
     good, bad = [], []
     if q.kind == "story":
-        shown = [k for k in STAR_T if a.star.get(k)]
+        star = a.star or StarT()
+        shown = star.shown()
         score = 2 * len(shown)
-        names = {"situation": "Situation", "task": "Task", "action": "Action", "result": "Result with numbers",
-                 "technical": "Technical deep-dive"}
         if len(shown) >= 4:
             good.append("clear STAR+T structure")
         for k in STAR_T:
-            if not a.star.get(k):
-                bad.append(f"STAR+T: add the {names[k]}" + (" (quantify the impact)" if k == "result" else ""))
+            if not star.get(k):
+                bad.append(f"STAR+T: add the {_STAR_NAMES[k]}" + (" (quantify the impact of what you did)"
+                                                                     if k == "result" else ""))
         return _clamp(score), good, bad
-    score = 2 + 1.6 * min(len(a.reasoning), 4) + (1.5 if a.numbers else 0) + 1.5 * min(a.core_coverage * 2, 1)
-    if len(a.reasoning) >= 3:
-        good.append("reasoned through trade-offs")
+    statements = max(a.claims, 1)
+    reasoning = min(len(a.reasoning), 4) / 4
+    explained = min(a.explained_claims / max(3.0, 0.4 * statements), 1.0)
+    score = 1 + 4 * explained + 3 * reasoning + 2 * min(a.core_coverage * 1.5, 1.0)
+    score -= 4 * a.list_share
+    restarts = len(_RAMBLE.findall(answer))
+    if restarts >= 2:
+        score -= min(3, restarts * 0.75)
+    if len(a.reasoning) >= 3 and a.explained_claims >= 3:
+        good.append("reasoned through mechanisms and trade-offs")
     elif a.words >= 40:
-        bad.append("explain the why: trade-offs, alternatives, when you would not do it")
+        bad.append("explain the why: the mechanism, the trade-off, when you would not do it")
     return _clamp(score), good, bad
 
 
-def score_thread(thread: ThreadInput) -> Score:
-    """The offline grade of a thread (before the invariants, which `score` applies)."""
+def score_thread(thread: ThreadInput, judge: Judge) -> Score:
+    """The offline grade of a thread (before the invariants, which `final_score` applies)."""
     q = thread.question
     answer = strip_injection(thread.answer_text)
-    a = analyze(q, answer, thread.topic_glossary)
+    a = judge.analyze(q, answer, thread.topic_glossary)
+    weight = {k.id: k.weight for k in q.key_points}
     coverage = _clamp(10 * a.coverage ** 0.85 + (0.5 if a.coverage > 0 else 0))
-    specificity = min(1.0, len(a.terms) / 5) * 0.6 + min(1.0, a.numbers / 3) * 0.4
-    depth = min(1.0, sum(a.depth.values()) / (2.0 * len(q.key_points)))
-    technical = _clamp(10 * (0.45 * a.coverage + 0.2 * a.core_coverage + 0.2 * specificity + 0.15 * depth)
-                       - 0.5 * max(0, a.buzzwords - 2))
-    structure, s_good, s_bad = _structure(q, a)
-    budget = float(q.answer_seconds)
-    communication, c_good, c_bad = communication_score(thread.metrics, a, budget)
-    overall = 0.4 * coverage + 0.3 * technical + 0.15 * structure + 0.15 * communication
+    explained = len(a.explained) / max(len(a.hits), 1)
+    specificity = min(1.0, len(a.terms) / 4) * 0.5 + min(1.0, a.numbers / 3) * 0.5
+    wrong_core = sum(1 for w in a.wrong if w.misconception is None or any(
+        m.id == w.misconception and m.contradicts and weight.get(m.contradicts, 0) == 3 for m in q.misconceptions))
+    technical = 10 * (0.45 * a.core_coverage + 0.25 * a.coverage + 0.15 * explained + 0.15 * specificity)
+    technical *= a.accuracy ** 1.5  # depth counts only as far as it is right
+    technical -= 1.5 * len(a.wrong) + 0.5 * wrong_core + 0.5 * max(0, a.buzzwords - 2)
+    technical = _clamp(technical)
+    structure, s_good, s_bad = _structure(q, a, answer)
+    communication, c_good, c_bad = communication_score(thread.metrics, a, float(q.answer_seconds), answer)
+    overall = 0.35 * technical + 0.35 * coverage + 0.15 * structure + 0.15 * communication
     flags = []
-    off_topic = a.words >= 25 and a.coverage < 0.2 and a.relevance < 0.3
-    if off_topic:
+    admits = hedges(answer)
+    if admits and a.words <= 90 and (not a.hits or (len(a.hits) <= 1 and not a.explained)):
+        # "I'd have to look it up" with at most a term named is an admission, not an answer
+        flags.append("empty")
+        technical = coverage = structure = min(technical, coverage, structure, 1)
+        communication = min(communication, 1)
+        overall = 1.0
+    elif admits and a.words <= 120 and not a.explained:
+        overall = min(overall, 3.0)  # a few terms around "I'm not sure" is not yet an answer
+    # what an experienced interviewer would not let pass, whatever the averages say
+    not_a_story = q.kind == "story" and a.star is not None and len(a.star.shown()) < 2
+    if a.off_topic_to and a.coverage < 0.35 and (q.kind != "story" or not_a_story):
         flags.append("off_topic")
         overall = min(overall, 2)
-    elif a.coverage < 0.15:
+    if a.wrong:
+        overall = min(overall, 5.0 if len(a.wrong) == 1 else 4.0 if len(a.wrong) == 2 else 3.0)
+    for below, cap in P.accuracy_caps:
+        if a.accuracy < below:
+            overall = min(overall, cap)
+            break
+    if a.list_share >= 0.5:
         overall = min(overall, 3)
-    if a.buzzwords >= 3 and a.coverage < 0.35:
-        overall -= 1
-    strengths = [f"covered: {q.key_point(k).point}" for k in list(a.hits)[:3]]
+    if a.coverage < 0.15:
+        overall = min(overall, 3)
+    strengths = [f"showed: {q.key_point(k).point}" for k in list(a.hits)[:3]]
     strengths += s_good + c_good
     if a.terms:
         strengths.append("used precise terms: " + ", ".join(a.terms[:5]))
     missed = sorted((k for k in q.key_points if k.id not in a.hits), key=lambda k: -k.weight)
-    improvements = [f"missed: {k.point}" for k in missed[:3]]
-    if off_topic:
+    improvements = [f"correct this: you said “{_short_quote(w.quote, 12)}”; in fact, {w.correction}" for w in a.wrong]
+    for quote, mid, said_so in [d for d in a.doubtful if d[2]][:2]:
+        m = q.misconception(mid)
+        if m is not None:
+            improvements.append(f"double-check “{_short_quote(quote, 12)}”: it sounds close to a common "
+                                f"misconception ({m.claim.rstrip('.')}); in fact, {m.correction}")
+    improvements += [f"missed: {k.point}" for k in missed[:3]]
+    if "off_topic" in flags:
         improvements.insert(0, "the answer does not address this question; restate the question before answering")
     if a.buzzwords >= 3:
-        improvements.append("replace buzzwords (scalable, robust, best practices) with specifics: tools, numbers, trade-offs")
+        improvements.append("replace buzzwords (scalable, robust, best practices) with specifics: tools, numbers, "
+                            "trade-offs")
     if not a.numbers and q.kind != "technical":
         improvements.append("add concrete numbers (latency, throughput, cost, percentages)")
     improvements += s_bad + c_bad
-    return Score(overall=_clamp(overall), technical=technical, coverage=coverage, structure=structure,
-                 communication=communication, flags=flags, key_points_hit=list(a.hits.values()),
+    return Score(key_points_hit=list(a.hits.values()), wrong_claims=a.wrong,
                  missed_points=[k.id for k in missed], star=a.star if q.kind == "story" else None,
-                 strengths=strengths[:6], improvements=improvements[:6], backend="offline")
+                 flags=flags, strengths=strengths[:6], improvements=improvements[:8], technical=technical,
+                 coverage=coverage, structure=structure, communication=communication, overall=_clamp(overall),
+                 backend="offline")
 
 
-def score_answer_text(thread: ThreadInput, text: str) -> Score:
+def final_score(thread: ThreadInput, judge: Judge) -> Score:
+    """Offline score with the invariants applied (what gets journaled)."""
+    return enforce_invariants(score_thread(thread, judge), thread.question, thread.answer_text)
+
+
+def score_answer_text(thread: ThreadInput, text: str, judge: Judge) -> Score:
     """The offline grade of `text` as this thread's whole answer, keeping every exchange's speech metrics."""
     exchanges = tuple(Exchange(e.kind, e.asked, text if i == 0 else "", e.metrics, e.probes)
                       for i, e in enumerate(thread.exchanges)) or (Exchange("main", thread.question.prompt, text),)
-    return score_thread(ThreadInput(thread.question, exchanges, thread.topic_glossary, thread.max_follow_ups))
-
-
-def final_score(thread: ThreadInput) -> Score:
-    """Offline score with the invariants applied (what gets journaled)."""
-    raw = score_thread(thread)
-    return enforce_invariants(raw, thread.question, thread.answer_text)
+    return score_thread(ThreadInput(thread.question, exchanges, thread.topic_glossary, thread.max_follow_ups), judge)
 
 
 class OfflineInterviewer:
@@ -172,11 +305,19 @@ class OfflineInterviewer:
 
     name = "offline"
 
+    def __init__(self, judge: Judge | None = None, bank: "Bank | None" = None, cache_dir: Path | None = None):
+        self.judge = judge if judge is not None else judge_for(bank, cache_dir)
+
     async def follow_up(self, thread: ThreadInput, on_sentence: Callable[[str], None] | None = None) -> FollowUp | None:
-        fu = choose_follow_up(thread)
+        import asyncio
+
+        # reading the answer embeds its sentences: off the event loop, so audio and the UI stay smooth
+        fu = await asyncio.to_thread(choose_follow_up, thread, self.judge)
         if fu is not None and on_sentence is not None:
             on_sentence(fu.text)
         return fu
 
     async def score(self, thread: ThreadInput) -> Score:
-        return final_score(thread)
+        import asyncio
+
+        return await asyncio.to_thread(final_score, thread, self.judge)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Callable
+from typing import Any
 
 from pydantic import ValidationError
 
 from ..models import DIMENSIONS, KeyPointHit, Question, Score
 from ..text import contains_quote, normalize
+from .injection import injection_spans, strip_injection
+
+__all__ = ["enforce_invariants", "injection_spans", "is_empty_answer", "parse_score", "strip_injection"]
 
 _IDK = re.compile(
     r"^(?:(?:um+|uh+|er+|hmm+|so|well|sorry|honestly|i think|i guess|pass|skip|next|no idea|"
@@ -21,46 +24,33 @@ _IDK = re.compile(
     r"not really sure|(?:i am|im|i m) blanking|i have nothing|nothing comes to mind)\s*)*$"
 )
 
-_INJECTION = [
-    r"ignore (?:all |any |the |your |my )?(?:previous|prior|above|earlier|preceding|former|other)? ?(?:instructions|instruction|rules|prompts?|directions)",
-    r"disregard (?:all |any |the |your )?(?:previous|prior|above|earlier)? ?(?:instructions|rules|rubric|guidelines)",
-    r"forget (?:all |any |the |your )?(?:previous|prior|above|earlier)? ?(?:instructions|rules|rubric)",
-    r"(?:new|updated|override|overriding) (?:instructions|instruction|rules|rubric|system prompt)",
-    r"system prompt", r"you are now (?:a|an|the|my)", r"act as (?:a|an|the) (?:grader|evaluator|examiner)",
-    r"as (?:the|an|a|my) (?:grader|evaluator|examiner|scorer|ai|assistant|language model)",
-    r"(?:give|grant|award|assign|rate|score|mark|grade) (?:me|this|this answer|my answer|it|the answer|the candidate)? ?(?:a |an |the )?(?:10|ten|perfect|full|maximum|max|top|highest)(?: out of 10| 10)?(?: score| marks| points| rating)?",
-    r"(?:score|rating|grade|overall|mark) (?:is|should be|must be|of|equals|to|=) ?(?:10|ten|perfect|full)",
-    r"(?:10|ten) out of (?:10|ten)", r"(?:full|perfect|maximum) (?:marks|score|points)",
-    r"overall\W{0,4}\s*\d", r"\"(?:overall|technical|coverage|structure|communication)\"\s*:",
-    r"</?\s*(?:system|answer|candidate_answer|instructions?|assistant|user|admin)\s*>",
-    r"\[/?(?:inst|system)\]", r"(?:^|\n)\s*(?:system|assistant)\s*:", r"end of (?:the )?(?:answer|transcript)",
-    r"(?:grader|evaluator|examiner|scorer|model|assistant|claude|ai)[, ]+(?:please )?(?:ignore|give|score|rate|mark|award)",
-    r"mark (?:all|every) (?:key )?points? (?:as )?(?:hit|covered)",
-    r"(?:this|the) (?:answer|candidate) (?:deserves|should (?:get|receive)) ",
-]
-_INJECTION_RE = re.compile("|".join(f"(?:{p})" for p in _INJECTION), re.IGNORECASE)
+# a sentence that only says the candidate does not know ("I'd have to look that up", "not my area")
+_HEDGE = re.compile(
+    r"\b(?:i (?:do not|dont) (?:know|remember|recall|really know)|no idea|not sure|(?:havent|have not|never) "
+    r"(?:really )?(?:worked|used|done|touched|dealt|had)|(?:id|i would|id need to|i would need to) (?:have to )?"
+    r"(?:look (?:it|that|this) up|google|check|read up|guess)|not (?:my|really my) (?:area|strong suit|thing)|"
+    r"(?:cant|cannot|can not) (?:remember|recall|say|answer)|(?:im|i am) (?:not (?:familiar|sure)|blanking|drawing a "
+    r"blank)|no (?:real )?experience|(?:dont|do not) want to (?:make (?:something|stuff|it) up|guess)|"
+    r"(?:could|can) we (?:skip|come back|move on)|(?:pass|skip)(?: on)? (?:this|that)|off the top of my head|"
+    r"(?:be|im) guessing|something like that|rusty|forgot(?:ten)?|(?:couldnt|could not|cant|cannot) (?:really )?"
+    r"(?:tell you|think of|explain)|never (?:actually |really )?(?:implemented|looked|used|worked|built|done)|"
+    r"(?:have|need) to (?:research|look (?:it|that|this) up|read up|think about it)|nothing (?:really )?stands out|"
+    r"(?:dont|do not) really (?:know|remember)|(?:someone|somebody) else (?:did|handled|was)|not sure)\b")
+
+
+def hedges(text: str) -> int:
+    """How many times the candidate says they do not know (used to tell an admission from an answer)."""
+    return len(_HEDGE.findall(normalize(text)))
 
 
 def is_empty_answer(text: str) -> bool:
-    """No answer, silence, or only 'I don't know' and hedges."""
+    """No answer, silence, or only 'I don't know' and hedges (every sentence an admission or a filler)."""
     norm = normalize(text)
-    return not norm or len(norm.split()) < 3 or bool(_IDK.match(norm))
-
-
-def injection_spans(text: str) -> list[tuple[int, int]]:
-    """Character spans of text that tries to instruct the grader (on the raw text, tags included)."""
-    return [m.span() for m in _INJECTION_RE.finditer(text)]
-
-
-def strip_injection(text: str) -> str:
-    """The answer with every sentence that carries an injection attempt removed."""
-    if not injection_spans(text):
-        return text
-    # drop whole sentences/lines around each attempt, and any tag or JSON-looking blob
-    text = re.sub(r"<[^>]{0,80}>|\{[^{}]{0,800}\}|\[/?[A-Za-z]+\]", " ", text)
-    pieces = re.split(r"(?<=[.!?\n])\s+", text)
-    kept = [p for p in pieces if not _INJECTION_RE.search(p)]
-    return " ".join(kept)
+    if not norm or len(norm.split()) < 3 or bool(_IDK.match(norm)):
+        return True
+    sentences = [normalize(x) for x in re.split(r"[.!?;\n]+|,\s+(?:but|and|so)\s+", text) if normalize(x)]
+    return bool(sentences) and len(norm.split()) <= 60 and all(
+        _HEDGE.search(x) or len(x.split()) <= 3 or _IDK.match(x) for x in sentences)
 
 
 def parse_score(data: Any) -> Score | None:
@@ -75,13 +65,13 @@ def parse_score(data: Any) -> Score | None:
         return None
 
 
-def enforce_invariants(
-    score: Score,
-    question: Question,
-    answer: str,
-    sanitized_score: Callable[[str], Score] | None = None,
-) -> Score:
-    """Hold the rules that no backend may break; returns a new Score."""
+def enforce_invariants(score: Score, question: Question, answer: str) -> Score:
+    """Hold the rules that no backend may break; returns a new Score.
+
+    An attempt to instruct the grader is flagged, and its sentences are never evidence; the grade itself comes
+    from the rest of the answer (each backend grades the answer with those sentences removed), so a flag never
+    lowers a genuine answer's score.
+    """
     s = score.model_copy(deep=True)
     flags = list(dict.fromkeys(s.flags))
     known = {k.id for k in question.key_points}
@@ -96,17 +86,14 @@ def enforce_invariants(
     total = sum(k.weight for k in question.key_points)
     got = sum(k.weight for k in question.key_points if k.id in hit_ids)
     s.coverage = min(s.coverage, math.ceil(10 * got / total) + 1 if got else 1)
+    s.wrong_claims = [w for w in s.wrong_claims if contains_quote(genuine, w.quote)]
     if injection_spans(answer):
         flags.append("injection_attempt")
-        if sanitized_score is not None:
-            base = sanitized_score(strip_injection(answer))
-            for d in DIMENSIONS:
-                setattr(s, d, min(getattr(s, d), getattr(base, d)))
     if is_empty_answer(strip_injection(answer)):
         flags.append("empty")
         for d in DIMENSIONS:
             setattr(s, d, min(getattr(s, d), 1))
-        s.key_points_hit, s.missed_points = [], [k.id for k in question.key_points]
+        s.key_points_hit, s.missed_points, s.wrong_claims = [], [k.id for k in question.key_points], []
     s.overall = min(s.overall, max(s.technical, s.coverage) + 2)
     s.flags = list(dict.fromkeys(flags))
     return s

@@ -1,0 +1,129 @@
+"""Split an answer into claims and read how each is said: asserted or negated, explained or just a list of terms.
+
+A claim is a sentence, or a clause of a long sentence. The judge credits a key point only through a claim that
+asserts it: what a candidate rejects ("I'd never bother with jitter") or merely names in a list of terms does not
+show it. These readings are deliberately lexical and cheap; meaning comes from the sentence embeddings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..text import normalize
+
+MAX_CLAIM_WORDS = 45
+
+# negation words, compared between a claim and the sentence it resembles: a flip of polarity is not agreement
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|none|nothing|neither|nor|without|cannot|cant|dont|doesnt|didnt|wont|wouldnt|shouldnt|"
+    r"isnt|arent|wasnt|werent|hasnt|havent|hadnt|mustnt|neednt|nobody|nowhere|hardly)\b")
+# rejections of a practice: said of a technique, they assert that good practice is unnecessary or harmful. Only
+# unambiguous phrasings: "don't need", "skip it" or "a myth" are as often right as wrong, so they are not here
+_REJECTION = re.compile(
+    r"\b(?:pointless|overkill|unnecessary|useless|overengineering|over engineering|overengineered|over engineered|"
+    r"(?:a )?waste of (?:time|effort|money)|(?:dont|do not|wouldnt|would not|wont|will not|never) (?:even )?bother|"
+    r"(?:id|i would|i will|ill|we would|wed|would) never (?:use|do|add|put|bother|tune|touch|need|recommend|want|"
+    r"go with|implement|introduce)|"
+    r"(?:arent|are not|isnt|is not|not) (?:really |even )?(?:necessary|needed|worth it|worth the|required)|"
+    r"no (?:real )?need (?:to|for)|(?:doesnt|does not|dont|do not) (?:really )?matter|not worth (?:it|the)|"
+    r"makes no difference|overrated|no point (?:in|to))\b")
+_INSTEAD = re.compile(r"\b(?:instead of|rather than)\b", re.IGNORECASE)
+# words that carry a line of reasoning: a mechanism, a cause, a consequence, a condition
+_EXPLAINING = re.compile(
+    r"\b(?:because|since|so that|so|which means|that means|meaning|therefore|thus|hence|otherwise|which|that way|"
+    r"when|whenever|if|unless|until|while|then|by|to avoid|to prevent|to make|to keep|in order to|due to|"
+    r"causes?|caused|leads? to|results? in|lets?|allows?|prevents?|ensures?|guarantees?|means|blocks?|waits?|"
+    r"runs?|returns?|sends?|writes?|reads?|stores?|keeps?|makes?|checks?|retries|fails?|drops?|loses?|reuses?|"
+    r"happens?|goes|gets?|takes?|moves?|triggers?|handles?|loads?|calls?|fetch(?:es)?|queues?|locks?|expires?)\b")
+_SENTENCE = re.compile(r"[^.!?;\n]+(?:[.!?;]+|\n|$)")
+_CLAUSE = re.compile(r",\s+(?=(?:but|so|and then|whereas|although|though|which means|and that means)\b)|\s+[-–—]\s+")
+_LIST_SPLIT = re.compile(r"\s*(?:,|/|;|\band\b|\bor\b|\bplus\b|\balso\b|\bthen there(?:s| is)\b)\s*")
+_FILLER_START = re.compile(r"^(?:(?:um+|uh+|er+|erm|hmm+|so|well|like|okay|ok|right|yeah|and|you know|i mean|basically|"
+                           r"actually|honestly)\b[\s,]*)+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One sentence or clause of an answer, with how it is said."""
+
+    text: str          # as written/transcribed, for quoting
+    start: int         # character offsets in the answer
+    end: int
+    words: int
+    negations: int     # negation words (polarity is compared with the sentence it resembles)
+    rejects: bool      # rejects a practice ("no need for", "pointless", "never use")
+    is_list: bool      # mostly names terms without saying anything about them
+    explains: bool     # has a clause of mechanism, reason or consequence
+    asserted: str      # the part the candidate stands behind (before "instead of" / "rather than")
+    rejected: str      # the part after "instead of" / "rather than", if any
+
+
+def negation_count(text: str) -> int:
+    return len(_NEGATION.findall(normalize(text)))
+
+
+def rejects(text: str) -> bool:
+    return bool(_REJECTION.search(normalize(text)))
+
+
+def is_term_list(text: str) -> bool:
+    """A run of short items ("event loop, libuv, phases, nextTick") with little said about any of them."""
+    body = _FILLER_START.sub("", text.lower().replace("'", ""))
+    items = [normalize(i) for i in _LIST_SPLIT.split(body)]
+    items = [i for i in items if i]
+    if len(items) < 3:
+        return False
+    short = sum(1 for i in items if len(i.split()) <= 3)
+    explained = sum(1 for i in items if len(i.split()) > 3 and _EXPLAINING.search(i))
+    return short / len(items) >= 0.7 and explained == 0
+
+
+def _spans(text: str) -> list[tuple[int, int]]:
+    out = []
+    for m in _SENTENCE.finditer(text):
+        a, b = m.start(), m.end()
+        chunk = text[a:b]
+        if len(chunk.split()) <= MAX_CLAIM_WORDS or not _CLAUSE.search(chunk):
+            out.append((a, b))
+            continue
+        at = a
+        for cm in _CLAUSE.finditer(chunk):
+            out.append((at, a + cm.start()))
+            at = a + cm.end()
+        out.append((at, b))
+    return out
+
+
+def split_claims(answer: str) -> list[Claim]:
+    """The answer's claims in order; empty pieces and pure fillers are left out."""
+    claims = []
+    for a, b in _spans(answer):
+        raw = answer[a:b].strip()
+        body = _FILLER_START.sub("", raw).strip(" ,.;:!?-–—\"'")
+        if len(normalize(body).split()) < 2:
+            continue
+        # quote from the first real word, so "um, so" does not open every quote
+        offset = raw.find(body[:10]) if body else 0
+        start = a + (answer[a:b].find(raw)) + max(offset, 0)
+        text = answer[start:start + len(body)]
+        parts = _INSTEAD.split(text, maxsplit=1)
+        asserted, rejected = (parts[0], parts[1]) if len(parts) == 2 else (text, "")
+        # what is rejected is the thing named right after "instead of", not the reason that may follow it
+        rejected = re.split(r",|;|\b(?:because|since|so|which|as|to)\b", rejected, maxsplit=1)[0]
+        claims.append(Claim(
+            text=text, start=start, end=start + len(text), words=len(normalize(text).split()),
+            negations=negation_count(asserted), rejects=rejects(text), is_list=is_term_list(text),
+            explains=bool(_EXPLAINING.search(normalize(text))) and not is_term_list(text),
+            asserted=asserted.strip(" ,"), rejected=rejected.strip(" ,")))
+    return claims
+
+
+def windows(claims: list[Claim], answer: str) -> list[tuple[int, int, str]]:
+    """Neighbouring claim pairs (index of first, of second, joined text): a point is often made across two."""
+    out = []
+    for i in range(len(claims) - 1):
+        a, b = claims[i], claims[i + 1]
+        if a.words + b.words <= 2 * MAX_CLAIM_WORDS and not (a.is_list or b.is_list):
+            out.append((i, i + 1, answer[a.start:b.end]))
+    return out

@@ -1,0 +1,390 @@
+"""Evidence by meaning: which key points an answer's claims assert, which claims are wrong, what it is about.
+
+Every question is turned once into labelled *anchors*: each key point's description, the reference-answer sentences
+that make it, and the corrections of misconceptions that deny it (all positive for that point); each
+misconception's claim and the ways a candidate might say it (negative). A claim of the answer is compared with
+every anchor by sentence embedding. It shows a point when it is close to one of that point's anchors *with the same
+polarity* (a negation flipped against the anchor is not agreement) and it is a real statement, not a list of terms
+or a rejection. It is a wrong claim when it is closer to a misconception than to that misconception's correction.
+The bank's phrase lists only add a small bonus: they are a cheap extra signal, never the judge.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
+from ..models import Question, WrongClaim
+from ..text import find_phrase, stem, tokenize
+from .rubric import STOPWORDS
+from .claims import Claim, negation_count, rejects, split_claims, windows
+
+if TYPE_CHECKING:
+    from ..bank import Bank
+    from ..embeddings import Embedder, VectorCache
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Cosine similarities (all-MiniLM-L6-v2) that decide; tuned on tests/data/calibration/tune.json only."""
+
+    show: float = 0.55          # a claim this close to a point's anchor shows the point
+    mention: float = 0.42       # ... this close: the point is touched on, not shown
+    phrase_bonus: float = 0.06  # a rubric phrase inside the claim
+    wrong: float = 0.70         # a claim this close to a misconception (see the three conditions in `read`)
+    wrong_margin: float = 0.10
+    wrong_vs_truth: float = -0.05  # ... and not much closer to any correct anchor of the question
+    reject: float = 0.25        # a rejecting claim this close to a core point rejects it
+    assign: float = 0.40        # a reference sentence this close to a key point is one of its anchors
+    off_topic_margin: float = 0.04
+    truth_margin: float = 0.0   # a claim must be at least this much closer to the point than to a misconception
+    tie: float = 0.03           # a claim also counts for a second point this close to its best one
+    on_topic: float = 0.5       # a statement this close to any of the question's anchors is about the question
+    doubt_margin: float = 0.0   # ... and nearer a misconception than any correct anchor by this much: doubtful
+    doubt_flip: float = 0.0     # a statement of the opposite polarity must be this much nearer still
+
+
+DEFAULT = Thresholds()
+Level = Literal["shown", "mentioned", "missed"]
+
+
+@dataclass(frozen=True)
+class Anchor:
+    text: str
+    kind: Literal["point", "example", "reference", "correction", "misconception", "prompt"]
+    point: str | None = None          # the key point it shows (positive anchors)
+    misconception: str | None = None  # the misconception it states (negative anchors)
+    negations: int = 0
+
+
+@dataclass
+class QuestionIndex:
+    """A question's anchors and their vectors."""
+
+    question: Question
+    anchors: list[Anchor]
+    vectors: np.ndarray
+    centroid: np.ndarray
+    signatures: dict[str, set[str]] = field(default_factory=dict)
+    """Per misconception: the words that say it and that neither its correction nor the rubric uses."""
+
+    def rows(self, pred) -> np.ndarray:
+        return np.array([i for i, a in enumerate(self.anchors) if pred(a)], dtype=int)
+
+
+@dataclass
+class PointEvidence:
+    """How one key point fared."""
+
+    id: str
+    level: Level = "missed"
+    quote: str = ""
+    similarity: float = 0.0
+    claims: list[int] = field(default_factory=list)  # indexes of the claims that show it
+    explained: bool = False  # at least one showing claim gives a mechanism, reason or consequence
+
+
+@dataclass
+class Reading:
+    """What an answer shows against one question."""
+
+    claims: list[Claim]
+    points: dict[str, PointEvidence]
+    wrong: list[WrongClaim]
+    wrong_points: set[str]          # key points a wrong claim denies
+    relevance: float                # similarity of the answer to this question
+    closest_other: str | None       # another question the answer is clearly closer to
+    list_share: float               # share of the answer's words that are bare lists of terms
+    explained_claims: int           # claims that carry a mechanism, reason or consequence
+    on_topic: int = 0               # statements close to something the question is about
+    doubtful: list[tuple[str, str, bool]] = field(default_factory=list)
+    """(quote, misconception id, same polarity): statements nearer a known misconception than any correct anchor,
+    not sure enough to call wrong. They weigh on accuracy; those said with the misconception's own polarity are
+    offered to the candidate to double-check (a flipped one may well be the candidate denying it)."""
+
+    def shown(self) -> list[str]:
+        return [k for k, e in self.points.items() if e.level == "shown"]
+
+
+_STOP_STEMS = {stem(w) for w in STOPWORDS} | {stem(w) for w in (
+    "since still another give gives done work works put puts come comes fine safe just always every each any "
+    "enough whole place thing need needs case cases actually simply even").split()}
+
+
+def content_stems(text: str) -> set[str]:
+    """Stems of the words that carry content (no stopwords, no short words)."""
+    return {s for s in tokenize(text).stems if len(s) > 2 and s not in _STOP_STEMS and not s.isdigit()}
+
+
+_NEG_WORDS = {"not", "no", "never", "without", "nor", "cannot", "dont", "doesnt", "isnt", "arent", "wont", "neither",
+              "nothing", "none", "only"}
+
+
+def affirmed_and_denied(text: str) -> tuple[set[str], set[str]]:
+    """Content stems a text states, and those it denies ("signed, not encrypted" denies "encrypted")."""
+    affirmed, denied = set(), set()
+    for clause in re.split(r"[,.;:!?()]", text.lower().replace("'", "")):
+        toks = tokenize(clause).stems
+        scope = 0
+        for tok in toks:
+            if tok in _NEG_WORDS:
+                scope = 3
+                continue
+            if len(tok) > 2 and tok not in _STOP_STEMS and not tok.isdigit():
+                (denied if scope > 0 else affirmed).add(tok)
+            scope = max(0, scope - 1)
+    return affirmed, denied
+
+
+def _sentences(text: str) -> list[str]:
+    return [c.text for c in split_claims(text) if c.words >= 4]
+
+
+class BankIndex:
+    """Anchors of every question in a bank, embedded once (and cached on disk by the VectorCache)."""
+
+    def __init__(self, bank: "Bank | None", embedder: "Embedder", cache: "VectorCache", thresholds: Thresholds = DEFAULT):
+        self.bank = bank
+        self.embedder = embedder
+        self.cache = cache
+        self.t = thresholds
+        self._questions: dict[str, QuestionIndex] = {}
+        self._centroids: tuple[list[str], np.ndarray] | None = None
+        self._lock = threading.RLock()
+
+    def _build(self, q: Question) -> QuestionIndex:
+        texts: list[Anchor] = []
+        for k in q.key_points:
+            texts.append(Anchor(k.point, "point", point=k.id, negations=negation_count(k.point)))
+            for ex in k.examples:
+                texts.append(Anchor(ex, "example", point=k.id, negations=negation_count(ex)))
+        refs = _sentences(q.reference_answer)
+        for m in q.misconceptions:
+            for said in [m.claim, *m.examples]:
+                texts.append(Anchor(said, "misconception", misconception=m.id, negations=negation_count(said)))
+            for said in [m.correction, *m.correct_examples]:
+                texts.append(Anchor(said, "correction", point=m.contradicts, misconception=m.id,
+                                    negations=negation_count(said)))
+        texts.append(Anchor(q.prompt, "prompt"))
+        vecs = self.cache.vectors("bank", [a.text for a in texts] + refs)
+        anchors, ref_vecs = texts, vecs[len(texts):]
+        point_rows = [i for i, a in enumerate(anchors) if a.kind == "point"]
+        extra: list[Anchor] = []
+        keep = []
+        if refs and point_rows:
+            sims = ref_vecs @ vecs[point_rows].T
+            for r, sent in enumerate(refs):
+                best = int(np.argmax(sims[r]))
+                if sims[r, best] >= self.t.assign:
+                    extra.append(Anchor(sent, "reference", point=anchors[point_rows[best]].point,
+                                        negations=negation_count(sent)))
+                else:
+                    extra.append(Anchor(sent, "reference", negations=negation_count(sent)))
+                keep.append(r)
+        all_anchors = anchors + extra
+        all_vecs = np.vstack([vecs[: len(texts)], ref_vecs[keep]]) if keep else vecs[: len(texts)]
+        # what makes a misconception wrong: its own words that the truth (reference, key points, corrections) never
+        # states, plus any word its correction denies ("signed, not encrypted"): a claim must use one of them
+        truth = " ".join([q.prompt, q.reference_answer, *(k.point for k in q.key_points),
+                          *(m.correction for m in q.misconceptions)])
+        stated, _ = affirmed_and_denied(truth)
+        signatures = {}
+        for m in q.misconceptions:
+            said = content_stems(" ".join([m.claim, *m.examples]))
+            _, denied = affirmed_and_denied(m.correction)
+            signatures[m.id] = (said - stated) | (said & denied)
+        return QuestionIndex(q, all_anchors, all_vecs, self._centroid(q), signatures)
+
+    def _centroid(self, q: Question) -> np.ndarray:
+        # what a question is about, from its prompt and key points only: cheap enough to embed a whole bank at once
+        vecs = self.cache.vectors("topics", [q.prompt, *(k.point for k in q.key_points)])
+        c = vecs.mean(0)
+        return c / max(float(np.linalg.norm(c)), 1e-9)
+
+    def question(self, q: Question) -> QuestionIndex:
+        with self._lock:
+            if q.id not in self._questions:
+                self._questions[q.id] = self._build(q)
+            return self._questions[q.id]
+
+    def centroids(self) -> tuple[list[str], np.ndarray]:
+        """Each bank question's centroid, for telling which question an answer is really about."""
+        with self._lock:
+            if self._centroids is None:
+                if self.bank is None or not self.bank.questions:  # a lone question: nothing to compare with
+                    return [], np.zeros((0, 384), dtype=np.float32)
+                ids = [q.id for q in self.bank.questions]
+                texts = [t for q in self.bank.questions for t in (q.prompt, *(k.point for k in q.key_points))]
+                self.cache.vectors("topics", texts)  # one batch for the whole bank
+                self._centroids = (ids, np.stack([self._centroid(q) for q in self.bank.questions]))
+            return self._centroids
+
+    def warm(self, questions: "list[Question] | None" = None) -> None:
+        """Load the model and embed what the first answers need (in the background, while a question is spoken)."""
+        self.centroids()
+        for q in questions or []:
+            self.question(q)
+
+
+def _quote(text: str, limit: int = 30) -> str:
+    words = text.split()
+    return " ".join(words[:limit]).strip(" ,.;:!?\"'")
+
+
+def read(q: Question, answer: str, index: BankIndex, thresholds: Thresholds | None = None) -> Reading:
+    """Read an answer (already stripped of injection attempts) against a question."""
+    t = thresholds or index.t
+    claims = split_claims(answer)
+    qi = index.question(q)
+    points = {k.id: PointEvidence(k.id) for k in q.key_points}
+    total_words = sum(c.words for c in claims) or 1
+    list_share = sum(c.words for c in claims if c.is_list) / total_words
+    if not claims:
+        return Reading(claims, points, [], set(), 0.0, None, 0.0, 0, 0, [])
+
+    pairs = windows(claims, answer)
+    texts = [c.asserted or c.text for c in claims] + [p[2] for p in pairs]
+    vecs = index.embedder.embed(texts)
+    cv, wv = vecs[: len(claims)], vecs[len(claims):]
+    sims = cv @ qi.vectors.T            # claims x anchors
+    wsims = wv @ qi.vectors.T if len(pairs) else np.zeros((0, len(qi.anchors)))
+    neg = np.array([a.negations % 2 for a in qi.anchors])
+    cneg = np.array([c.negations % 2 for c in claims])
+    same = cneg[:, None] == neg[None, :]
+
+    # ---- wrong claims: closer to a misconception (same polarity) than to its correction ----
+    wrong: list[WrongClaim] = []
+    wrong_claims: set[int] = set()
+    wrong_points: set[str] = set()
+    pos_rows = qi.rows(lambda a: a.kind in ("point", "example", "reference", "correction"))
+    for m in q.misconceptions:
+        mrows = qi.rows(lambda a, m=m: a.kind == "misconception" and a.misconception == m.id)
+        crows = qi.rows(lambda a, m=m: a.kind == "correction" and a.misconception == m.id)
+        if not len(mrows):
+            continue
+        ms = sims[:, mrows].max(1)
+        cs = sims[:, crows].max(1) if len(crows) else np.full(len(claims), -1.0)
+        ps = sims[:, pos_rows].max(1) if len(pos_rows) else cs
+        sig = {w[:5] for w in qi.signatures.get(m.id, set())}
+        # embeddings hear the topic more than the truth, so a verdict needs all three: close to the misconception,
+        # clearly closer to it than to anything correct, and the words that make it wrong (five-letter prefixes,
+        # so "persists" meets "persistence"). Weaker evidence only makes a statement doubtful (see below).
+        has_sig = np.array([bool(sig & {w[:5] for w in content_stems(c.asserted or c.text)}) for c in claims])
+        ok = (ms >= t.wrong) & (ms - cs >= t.wrong_margin) & (ms - ps >= t.wrong_vs_truth) & has_sig
+        ok &= np.array([not c.is_list and i not in wrong_claims for i, c in enumerate(claims)])
+        if not ok.any():
+            continue
+        best = int(np.argmax(np.where(ok, ms, -1.0)))
+        wrong.append(WrongClaim(quote=_quote(claims[best].text), correction=m.correction, misconception=m.id))
+        wrong_claims.add(best)
+        if m.contradicts:
+            wrong_points.add(m.contradicts)
+
+    # ---- rejections of a practice the rubric asks for ("jitter is pointless", "I'd never bother with a breaker") ----
+    weight = {k.id: k.weight for k in q.key_points}
+    for i, c in enumerate(claims):
+        if i in wrong_claims or not c.rejects:
+            continue
+        best = (-1.0, "")
+        for k in q.key_points:
+            rows = qi.rows(lambda a, k=k: a.point == k.id and a.kind in ("point", "example", "reference")
+                           and not rejects(a.text))
+            if len(rows) and weight[k.id] >= 2:
+                best = max(best, (float(sims[i, rows].max()), k.id))
+        if best[0] >= t.reject:
+            kp = q.key_point(best[1])
+            wrong.append(WrongClaim(quote=_quote(c.text), correction=kp.point, misconception=None))
+            wrong_claims.add(i)
+            wrong_points.add(best[1])
+
+    # ---- key points shown: a real statement, same polarity as the anchor it resembles ----
+    tokens = [tokenize(c.text) for c in claims]
+    wneg = np.array([negation_count(p[2]) % 2 for p in pairs], dtype=int)
+    # a claim that sounds more like one of the question's misconceptions than like the point shows nothing
+    mis_rows = qi.rows(lambda a: a.kind == "misconception")
+    mis_sim = np.where(same[:, mis_rows], sims[:, mis_rows], -1.0).max(1) if len(mis_rows) else np.full(len(claims), -1.0)
+    kids = [k.id for k in q.key_points]
+    score = np.full((len(claims), len(kids)), -1.0)
+    for j, k in enumerate(q.key_points):
+        rows = qi.rows(lambda a, k=k: a.point == k.id)
+        if not len(rows):
+            continue
+        score[:, j] = np.where(same[:, rows], sims[:, rows], -1.0).max(1)
+        for i in range(len(claims)):
+            if any(find_phrase(tokens[i], p) for p in k.phrases):
+                score[i, j] += t.phrase_bonus
+    best_per_claim = score.max(1) if len(kids) else np.zeros(len(claims))
+    for j, k in enumerate(q.key_points):
+        if k.id in wrong_points:
+            continue
+        ev = points[k.id]
+        shown: list[tuple[float, int]] = []
+        mentioned: list[tuple[float, int]] = []
+        for i, c in enumerate(claims):
+            if i in wrong_claims:
+                continue
+            s = float(score[i, j])
+            # one sentence usually makes one point: it counts for the point it is closest to (or a near tie)
+            own = s >= best_per_claim[i] - t.tie
+            if s >= t.show and own and not c.is_list and not c.rejects and s >= mis_sim[i] + t.truth_margin:
+                shown.append((s, i))
+            elif s >= t.mention:
+                mentioned.append((s, i))
+        if not shown and len(pairs):
+            rows = qi.rows(lambda a, k=k: a.point == k.id)
+            # a point made across two neighbouring sentences
+            for w, (a, b, text) in enumerate(pairs):
+                if {a, b} & wrong_claims or claims[a].rejects or claims[b].rejects or not len(rows):
+                    continue
+                s = float(np.where(wneg[w] == neg[rows], wsims[w, rows], -1.0).max())
+                if s >= t.show + 0.03:
+                    shown.append((s - 0.03, a))
+                    ev.claims.append(b)
+                    ev.explained = ev.explained or claims[b].explains
+        if shown:
+            s, i = max(shown)
+            ev.level, ev.quote, ev.similarity = "shown", _quote(claims[i].text), s
+            ev.claims = sorted({*ev.claims, *(x[1] for x in shown)})
+            ev.explained = ev.explained or any(claims[x[1]].explains for x in shown)
+        elif mentioned:
+            s, i = max(mentioned)
+            ev.level, ev.quote, ev.similarity = "mentioned", _quote(claims[i].text), s
+
+    # ---- what the answer is about ----
+    weights = np.array([max(c.words, 1) * (0.3 if c.is_list else 1.0) for c in claims], dtype=np.float32)
+    centre = (cv * weights[:, None]).sum(0)
+    centre /= max(float(np.linalg.norm(centre)), 1e-9)
+    relevance = float(centre @ qi.centroid)
+    ids, cents = index.centroids()
+    other = None
+    if ids:
+        all_sims = cents @ centre
+        if q.kind == "story":
+            # a story can be about any technical subject, so it is only another question's answer when it is no
+            # story at all (the caller checks STAR+T) and is much closer to that question
+            kinds = {x.id: x.kind for x in index.bank.questions} if index.bank else {}
+            all_sims = np.where([kinds.get(i) == "story" and i != q.id for i in ids], -1.0, all_sims)
+            all_sims = np.where([i != q.id for i in ids], all_sims - 0.1, all_sims)
+        best = int(np.argmax(all_sims))
+        other = ids[best] if ids[best] != q.id and all_sims[best] - relevance >= t.off_topic_margin else None
+    explained = sum(1 for c in claims if c.explains and not c.is_list)
+    # accuracy at the level of the whole answer: which side of the question's truth each statement falls on
+    ps = sims[:, pos_rows].max(1) if len(pos_rows) else np.full(len(claims), -1.0)
+    # "not encrypted, only signed" resembles "JWTs are encrypted" in topic; a flipped polarity is not the mistake
+    ns_same = np.where(same[:, mis_rows], sims[:, mis_rows], -1.0).max(1) if len(mis_rows) else np.full(len(claims), -1.0)
+    ns_any = sims[:, mis_rows].max(1) if len(mis_rows) else np.full(len(claims), -1.0)
+    # ... unless it is much nearer the misconception all the same
+    ns = np.maximum(ns_same, ns_any - t.doubt_flip)
+    on_topic, doubtful = 0, []
+    for i, c in enumerate(claims):
+        if c.is_list or max(ps[i], ns[i]) < t.on_topic:
+            continue
+        on_topic += 1
+        if i not in wrong_claims and ns[i] > ps[i] + t.doubt_margin:
+            m_anchor = qi.anchors[mis_rows[int(np.argmax(sims[i, mis_rows]))]]
+            doubtful.append((_quote(c.text), m_anchor.misconception or "", bool(ns_same[i] >= ns_any[i] - 1e-6)))
+    return Reading(claims, points, wrong, wrong_points, relevance, other, list_share, explained, on_topic, doubtful)
