@@ -74,28 +74,28 @@ def test_bad_session_ids(sessions_dir, bad):
         SessionStore(sessions_dir).load(bad)
 
 
-def test_cli_sessions_and_report(cli, sessions_dir, tmp_path):
+def test_cli_sessions_and_report(main, sessions_dir, tmp_path):
     store = SessionStore(sessions_dir)
     done = make_session(store, when=datetime(2026, 11, 27, 9, 0, 0))
     open_ = make_session(store, complete=False, when=datetime(2026, 11, 28, 9, 0, 0))
     env = {"MOCKINT_SESSIONS_DIR": str(sessions_dir)}
-    r = cli("sessions", "--json", env=env)
+    r = main("sessions", "--json", env=env)
     rows = {row["id"]: row for row in json.loads(r.stdout)}
     assert rows[done]["status"] == "complete" and rows[open_]["status"] == "interrupted"
     assert rows[done]["overall"] == 6.0 and rows[done]["answered"] == 1
-    r = cli("sessions", env=env)
+    r = main("sessions", env=env)
     assert done in r.stdout and "interrupted" in r.stdout
-    r = cli("report", done, env=env)
+    r = main("report", done, env=env)
     assert r.returncode == 0
     for needle in ("Explain the event loop.", "What about the thread pool?", "Why this follow-up",
                    "Four threads by default.", "overall **6**/10", "the event loop", "Skipped"):
         assert needle in r.stdout, needle
     out = tmp_path / "r.json"
-    r = cli("report", done, "--format", "json", "--out", str(out), env=env)
+    r = main("report", done, "--format", "json", "--out", str(out), env=env)
     doc = json.loads(out.read_text())
     assert doc["summary"]["overall"] == 6.0 and doc["threads"][0]["turns"][1]["turn_id"] == "q01-f1"
     for bad in ("nope", "../x", str(tmp_path)):
-        r = cli("report", bad, env=env)
+        r = main("report", bad, env=env)
         assert r.returncode == 2 and "Traceback" not in r.stderr and "session" in r.stderr
 
 
@@ -139,7 +139,7 @@ def _wrong_types(store: SessionStore) -> str:
     return sid
 
 
-def test_damaged_sessions_are_listed_with_the_reason_and_skipped(cli, sessions_dir, tmp_path):
+def test_damaged_sessions_are_listed_with_the_reason_and_skipped(cli, main, sessions_dir, tmp_path):
     store = SessionStore(sessions_dir)
     good = make_session(store, when=datetime(2026, 11, 28, 9, 0, 0))
     bad = _damage(store, tmp_path)
@@ -154,19 +154,19 @@ def test_damaged_sessions_are_listed_with_the_reason_and_skipped(cli, sessions_d
     assert st.threads[0].score.overall == 6 and st.threads[0].turns[0].transcript.text.startswith("It is")
     assert all("../" not in (t.question_audio or "") for th in st.threads for t in th.turns)
     env = {"MOCKINT_SESSIONS_DIR": str(sessions_dir)}
-    r = cli("sessions", env=env)
+    r = main("sessions", env=env)
     assert r.returncode == 0 and good in r.stdout and typed in r.stdout and "Traceback" not in r.stderr
     assert all(f"skipped damaged session {sid}" in r.stderr for sid in bad)
-    rows = {row["id"]: row for row in json.loads(cli("sessions", "--json", env=env).stdout)}
+    rows = {row["id"]: row for row in json.loads(main("sessions", "--json", env=env).stdout)}
     assert all(rows[sid]["status"] == "damaged" and rows[sid]["reason"] for sid in bad)
     for sid in bad:
-        r = cli("report", sid, env=env)
+        r = main("report", sid, env=env)
         assert r.returncode == 2 and "damaged" in r.stderr and "Traceback" not in r.stderr
         r = cli("round", "--headless", "--text", "--resume", sid, env=env)
         assert r.returncode == 2 and "Traceback" not in r.stderr
-    r = cli("report", typed, env=env)
+    r = main("report", typed, env=env)
     assert r.returncode == 0 and "invalid" in r.stderr
-    r = cli("rescore", typed, "--backend", "offline", env=env)
+    r = main("rescore", typed, "--backend", "offline", env=env)
     assert "Traceback" not in r.stderr
     # and a new round still starts, with history read from the good sessions
     r = cli("round", "--headless", "--text", "--questions", "1", "--follow-ups", "0", "--no-tts", "--order",
@@ -219,24 +219,24 @@ def test_a_sessions_folder_others_can_write_is_refused(cli, tmp_path):
         store.open_journal(sid)
 
 
-def test_report_out_follows_a_link_and_refuses_a_folder(cli, sessions_dir, tmp_path):
+def test_report_out_follows_a_link_and_refuses_a_folder(main, sessions_dir, tmp_path):
     sid = make_session(SessionStore(sessions_dir))
     env = {"MOCKINT_SESSIONS_DIR": str(sessions_dir)}
     real = tmp_path / "real.md"
     real.write_text("old")
     link = tmp_path / "link.md"
     link.symlink_to(real)
-    r = cli("report", sid, "--out", str(link), env=env)
+    r = main("report", sid, "--out", str(link), env=env)
     assert r.returncode == 0, r.stderr
     assert link.is_symlink() and "Explain the event loop." in real.read_text()
     folder = tmp_path / "out"
     folder.mkdir()
-    r = cli("report", sid, "--out", str(folder), env=env)
+    r = main("report", sid, "--out", str(folder), env=env)
     assert r.returncode == 2 and "is a folder" in r.stderr
     assert os.listdir(folder) == []  # no temp file with the transcript left behind
 
 
-def test_rescore_rewrites_the_report(cli, sessions_dir):
+def test_rescore_rewrites_the_report(main, sessions_dir):
     store = SessionStore(sessions_dir)
     sid, path, j = store.create("node", now=datetime(2026, 11, 28, 12, 0, 0))
     j.append("session_started", session_id=sid, question_ids=["cache-stampede"], answers="typed")
@@ -247,9 +247,9 @@ def test_rescore_rewrites_the_report(cli, sessions_dir):
     j.append("score_pending", question_id="cache-stampede", reason="Claude timed out")
     j.close()
     env = {"MOCKINT_SESSIONS_DIR": str(sessions_dir)}
-    cli("report", sid, "--out", str(path / "report.md"), env=env)
+    main("report", sid, "--out", str(path / "report.md"), env=env)
     assert "pending" in (path / "report.md").read_text()
-    r = cli("rescore", sid, "--backend", "offline", env=env)
+    r = main("rescore", sid, "--backend", "offline", env=env)
     assert r.returncode == 0, r.stderr
     report = (path / "report.md").read_text()
     assert "pending" not in report and "overall **" in report
