@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from statistics import mean
 from typing import TYPE_CHECKING, Iterable
 
 from ..models import DIMENSIONS, Summary, Thread, ThreadSummary, TopicScore
@@ -12,8 +11,10 @@ if TYPE_CHECKING:
 
 
 def _avg(values: Iterable[float | int | None]) -> float | None:
+    # a plain float mean: statistics.mean computes exactly with fractions, which is 20x slower and cost a
+    # 100,000-event session half a second; the result is rounded to 0.1 anyway
     vals = [v for v in values if v is not None]
-    return round(mean(vals), 1) if vals else None
+    return round(sum(vals) / len(vals), 1) if vals else None
 
 
 def topic_scores(threads: Iterable[Thread], names: dict[str, str] | None = None) -> list[TopicScore]:

@@ -7,7 +7,9 @@ through a symbolic link, and a sessions folder other users can write to is refus
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import gc
 import grp
 import json
 import os
@@ -19,6 +21,7 @@ import stat
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any, Callable, Iterator
 
 from pydantic import ValidationError
 
@@ -88,44 +91,64 @@ class _Rebuild:
         return th
 
     def apply(self, rec: R._Record) -> None:
-        state = self.state
-        if isinstance(rec, R.SessionStarted):
-            state.meta = SessionMeta.model_validate({**rec.model_dump(exclude={"t"}),
-                                                    "session_id": rec.session_id or state.id,
-                                                    "created": rec.created or rec.t})
-            self.started = True
-        elif isinstance(rec, R.SessionResumed):
-            state.status, state.finished_reason = "interrupted", None
-        elif isinstance(rec, R.QuestionAsked):
-            th = self._thread(rec.question_id, rec.topic)
-            key = (rec.question_id, rec.turn_id)
-            if key not in self.turns:
-                turn = Turn(turn_id=rec.turn_id, kind=rec.kind, text=rec.text, reason=rec.reason, probes=rec.probes,
-                            question_audio=rec.audio)
-                th.turns.append(turn)
-                self.turns[key] = turn
-        elif isinstance(rec, R.AnswerFinished):
-            turn = self.turns.get((rec.question_id, rec.turn_id))
-            if turn is not None:
-                turn.transcript = rec.transcript
-                turn.metrics = rec.metrics
-                turn.answer_audio = rec.audio
-                turn.ended_by = rec.ended_by
-        elif isinstance(rec, R.QuestionSkipped):
-            self._thread(rec.question_id, rec.topic).skipped = True
-        elif isinstance(rec, R.TurnScored):
-            th = self.threads.get(rec.question_id)
-            if th is not None:
-                th.score = rec.score
-                th.score_status = "scored"
-        elif isinstance(rec, R.ScorePending):
-            th = self.threads.get(rec.question_id)
-            if th is not None and th.score_status != "scored":
-                th.score_status = "pending"
-        elif isinstance(rec, R.Notice):
-            state.notices.append(rec.text)
-        elif isinstance(rec, R.RoundFinished):
-            state.status, state.finished_reason = "complete", rec.reason
+        self._by_type[type(rec)](rec)
+
+    @property
+    def _by_type(self) -> dict[type, Callable[[Any], None]]:
+        table = self.__dict__.get("_table")
+        if table is None:
+            table = self.__dict__["_table"] = {
+                R.SessionStarted: self._started, R.SessionResumed: self._resumed, R.QuestionAsked: self._asked,
+                R.AnswerStarted: lambda rec: None, R.AnswerFinished: self._answered,
+                R.QuestionSkipped: self._skipped, R.TurnScored: self._scored, R.ScorePending: self._pending,
+                R.Notice: self._notice, R.RoundFinished: self._finished}
+        return table
+
+    def _started(self, rec: R.SessionStarted) -> None:
+        self.state.meta = SessionMeta.model_validate({**rec.model_dump(exclude={"t", "type"}),
+                                                     "session_id": rec.session_id or self.state.id,
+                                                     "created": rec.created or rec.t})
+        self.started = True
+
+    def _resumed(self, rec: R.SessionResumed) -> None:
+        self.state.status, self.state.finished_reason = "interrupted", None
+
+    def _asked(self, rec: R.QuestionAsked) -> None:
+        th = self._thread(rec.question_id, rec.topic)
+        key = (rec.question_id, rec.turn_id)
+        if key not in self.turns:
+            turn = Turn(turn_id=rec.turn_id, kind=rec.kind, text=rec.text, reason=rec.reason, probes=rec.probes,
+                        question_audio=rec.audio)
+            th.turns.append(turn)
+            self.turns[key] = turn
+
+    def _answered(self, rec: R.AnswerFinished) -> None:
+        turn = self.turns.get((rec.question_id, rec.turn_id))
+        if turn is not None:
+            turn.transcript = rec.transcript
+            turn.metrics = rec.metrics
+            turn.answer_audio = rec.audio
+            turn.ended_by = rec.ended_by
+
+    def _skipped(self, rec: R.QuestionSkipped) -> None:
+        self._thread(rec.question_id, rec.topic).skipped = True
+
+    def _scored(self, rec: R.TurnScored) -> None:
+        th = self.threads.get(rec.question_id)
+        if th is not None:
+            th.score = rec.score
+            th.score_status = "scored"
+
+    def _pending(self, rec: R.ScorePending) -> None:
+        th = self.threads.get(rec.question_id)
+        if th is not None and th.score_status != "scored":
+            th.score_status = "pending"
+
+    def _notice(self, rec: R.Notice) -> None:
+        self.state.notices.append(rec.text)
+
+    def _finished(self, rec: R.RoundFinished) -> None:
+        self.state.status, self.state.finished_reason = "complete", rec.reason
 
 
 def _problem(err: dict) -> str:
@@ -197,11 +220,30 @@ def read_records(path: Path) -> tuple[list[tuple[int, R._Record]], list[str]]:
     raise OSError(errno.EIO, "the journal could not be read")
 
 
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a journal becomes objects: every collection would walk all the objects
+    already built (hundreds of thousands for a long session), which made the rebuild superlinear; nothing made
+    here is garbage with cycles. Reentrant."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def rebuild(path: Path) -> SessionState:
     """Fold the journal into a SessionState; unreadable, unknown or invalid lines are listed, not fatal.
 
     A journal that cannot be read at all, or that has no valid session_started event, gives a state whose
     `damaged` says why. Linear in the number of events."""
+    with gc_paused():
+        return _rebuild(path)
+
+
+def _rebuild(path: Path) -> SessionState:
     state = SessionState(id=path.name, path=path, meta=SessionMeta(session_id=path.name))
     try:
         if os.path.islink(path):
