@@ -105,11 +105,12 @@ def peak_rss_mb(pid: int) -> float:
 
 
 def one_round(tmp: Path, wavs: dict, follow: Path, tap: SpeakerTap, qids: list[str]) -> dict:
-    env = {**os.environ, "MOCKINT_SESSIONS_DIR": str(tmp / f"sessions-{time.monotonic_ns()}"),
-           "MOCKINT_LOOP_PROBE": "1"}
+    env = {**os.environ, "MOCKINT_SESSIONS_DIR": str(tmp / f"sessions-{time.monotonic_ns()}")}
     t_launch = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "mockint.cli", "round", "--headless", "--json", "--only",
-                             ",".join(qids), "--follow-ups", "1", "--silence-end", "30"], cwd=ROOT, env=env, stdin=subprocess.PIPE,
+    # the round with an event-loop probe beside it (bench/loop_probe_round.py; mockint itself carries none)
+    proc = subprocess.Popen([sys.executable, str(ROOT / "bench" / "loop_probe_round.py"), "--headless", "--json",
+                             "--only", ",".join(qids), "--follow-ups", "1", "--silence-end", "30"], cwd=ROOT, env=env,
+                            stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, text=True)
     events: queue.Queue = queue.Queue()
     threading.Thread(target=lambda: [events.put((time.monotonic(), json.loads(line))) for line in proc.stdout]

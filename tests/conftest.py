@@ -95,3 +95,28 @@ def whisper():
     from mockint.speech.stt import WhisperTranscriber
 
     return WhisperTranscriber("tiny.en").load()
+
+
+@pytest.fixture
+def main(monkeypatch, capsys):
+    """`mockint ARGS` in this process (no interpreter start-up): for commands that only read and write files.
+    Rounds run in a subprocess (they install signal handlers and may leave the process at once)."""
+    import io
+
+    from mockint.cli import main as cli_main
+
+    def run(*args: str, env: dict | None = None, input: str | None = None) -> subprocess.CompletedProcess:
+        assert "round" not in args, "run rounds with `cli` (a subprocess)"
+        with monkeypatch.context() as m:
+            for k, v in (env or {}).items():
+                m.setenv(k, v)
+            m.setattr(sys, "stdin", io.StringIO(input or ""))
+            capsys.readouterr()
+            try:
+                code = cli_main(list(args))
+            except SystemExit as e:  # argparse usage errors
+                code = e.code if isinstance(e.code, int) else 2
+            out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(list(args), code, out, err)
+
+    return run

@@ -37,3 +37,33 @@ def test_no_textual_outside_tui():
     offenders = [str(p) for p in root.rglob("*.py") if "tui" not in p.relative_to(root).parts
                  and any(line.strip().startswith(("import textual", "from textual")) for line in p.read_text().splitlines())]
     assert offenders == []
+
+
+def test_layer_contracts_hold():
+    """import-linter (contracts in pyproject.toml): only mockint.tui imports Textual; store, speech and audio never
+    import the interview engine or the TUI."""
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parent.parent
+    code = ("import sys\nfrom importlinter.cli import lint_imports\n"
+            "sys.exit(lint_imports(config_filename='pyproject.toml', no_cache=True))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-2000:]
+    assert "2 kept, 0 broken" in r.stdout
+
+
+def test_engine_face_contract_is_typed():
+    """Faces see typed events, the terminal RoundEnd and the Round protocol, never Any."""
+    import typing
+
+    from mockint.commands import round_cmd
+    from mockint.interview.engine import Interview
+    from mockint.interview.events import Event, Round, RoundEnd
+    from mockint.tui.messages import EngineEvent
+
+    assert typing.get_type_hints(Interview.run)["return"] == RoundEnd
+    assert typing.get_type_hints(Interview.events)["return"] == typing.AsyncIterator[Event]
+    assert typing.get_type_hints(EngineEvent)["event"] == Event
+    assert typing.get_type_hints(round_cmd._headless)["interview"] is Round
+    for name in ("start", "events", "command"):
+        assert callable(getattr(Interview, name)) and hasattr(Round, name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import signal
 import subprocess
@@ -33,7 +34,9 @@ def _route(body):
     return {"kind": "json", "data": SCORE_JSON, "delay": 0.6}  # a slow score: a window to die in
 
 
-def _kill_round(sessions: Path, env: dict, trigger: str, rng: random.Random) -> tuple[str, list[dict]]:
+def _kill_round(sessions: Path, env: dict, trigger: str, rng: random.Random) -> tuple[str | None, list[dict]]:
+    """Run a round and SIGKILL it at `trigger`; the session id, or None if it died before creating one."""
+    before = set(os.listdir(sessions))
     rd = Round("--text", "--only", QIDS, "--follow-ups", "1", "--no-tts", "--backend", "claude",
                sessions=sessions, env=env)
     answers = iter(ANSWERS)
@@ -64,7 +67,11 @@ def _kill_round(sessions: Path, env: dict, trigger: str, rng: random.Random) -> 
         if timer:
             timer.cancel()
         rd.proc.wait(timeout=30)
-    return rd.session_id(), rd.seen
+    if any(e["type"] == "round_started" for e in rd.seen):
+        return rd.session_id(), rd.seen
+    # killed before it said round_started (a random kill during start-up): maybe before the session existed
+    new = sorted(set(os.listdir(sessions)) - before)
+    return (new[0] if new else None), rd.seen
 
 
 def test_sigkill_many_times_keeps_every_completed_turn(sessions_dir, cli, tmp_path):
@@ -76,8 +83,15 @@ def test_sigkill_many_times_keeps_every_completed_turn(sessions_dir, cli, tmp_pa
     answers_file.write_text(json.dumps(ANSWERS))
     with FakeAnthropic(route=_route) as srv:
         env["ANTHROPIC_BASE_URL"] = srv.url
-        for i in range(21):
+        for i in range(12):
             sid, seen = _kill_round(sessions_dir, env, TRIGGERS[i % 3], rng)
+            if sid is None or not (sessions_dir / sid / "journal.jsonl").exists():
+                continue  # killed before the session had a journal: nothing was created, nothing lost
+            listing = store.scan()
+            if sid in dict(listing.damaged):
+                # created, then killed before its first event was on disk: said so, and skipped
+                assert "session_started" in dict(listing.damaged)[sid]
+                continue
             state = store.load(sid)
             # everything the process reported as done had been journaled first
             printed_answers = {e["turn_id"] for e in seen if e["type"] == "answer_finished"}

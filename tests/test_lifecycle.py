@@ -340,3 +340,36 @@ async def test_tui_crash_report_has_no_locals_and_no_transcript(sessions_dir):
     assert "ValueError" in text and "boom" in text
     assert "locals" not in text  # Textual's default report prints every frame's variables (the answers)
     assert text.count(secret) == 1  # the message's first line only
+
+
+# ---- inputs are capped ----
+
+def test_a_runaway_answer_or_model_reply_is_capped(bank, sessions_dir):
+    from mockint.interview.engine import MAX_ANSWER_CHARS, MAX_NOTE_CHARS, MAX_QUESTION_CHARS
+
+    from .harness import FakePanel
+
+    class Verbose(FakePanel):
+        async def score(self, thread):
+            s = await super().score(thread)
+            return s.model_copy(update={"strengths": ["x" * 5_000_000] * 50, "improvements": ["y" * 1000] * 3})
+
+    async def main():
+        panel = Verbose(follow_ups=["Why? " + "z" * 10_000_000])
+        h = Harness(bank, sessions_dir, ["cache-stampede"], follow_ups=1, voice=False, panel=panel)
+        await h.until("listening")
+        h.command("submit", "w" * 10_000_000)  # a pasted novel
+        await h.until("listening")
+        h.command("submit", "A short follow-up answer.")
+        await h.finish()
+        return h.interview.session_id
+
+    sid = run_virtual(main)
+    journal = sessions_dir / sid / "journal.jsonl"
+    assert journal.stat().st_size < 200_000  # not 10 MB + 10 MB + 250 MB
+    state = SessionStore(sessions_dir).load(sid)
+    main_turn, follow = state.threads[0].turns
+    assert len(main_turn.transcript.text) == MAX_ANSWER_CHARS and len(follow.text) == MAX_QUESTION_CHARS
+    score = state.threads[0].score
+    assert len(score.strengths) <= 12 and all(len(x) <= MAX_NOTE_CHARS for x in score.strengths)
+    assert any("cut to its first" in n for n in state.notices)

@@ -51,3 +51,24 @@ def test_budgets_and_errors(bank):
     assert plan.budget_for(plan.questions[0]) == 45 and plan.round_seconds == 600
     with pytest.raises(MockintError, match="unknown topic"):
         make_plan(bank, Settings(round={"topics": ["nope"]}))
+
+
+def test_a_question_named_twice_is_asked_once(bank):
+    plan = make_plan(bank, Settings(), question_ids=["cache-stampede", "node-event-loop-phases", "cache-stampede"])
+    assert [q.id for q in plan.questions] == ["cache-stampede", "node-event-loop-phases"]
+    assert any("asked once" in n for n in plan.notes)
+
+
+def test_plan_has_no_defaults_of_its_own(bank):
+    """The settings are the one source: a plan is always made from them (issue 12: "2 follow-ups" was written
+    in four places)."""
+    import dataclasses
+
+    from mockint.interview.plan import RoundPlan
+
+    assert all(f.default is dataclasses.MISSING for f in dataclasses.fields(RoundPlan) if f.name != "notes")
+    s = Settings(round={"answer_seconds": 90, "round_minutes": 12, "warn_seconds": 20,
+                        "end_on_silence_seconds": 2.5}, interviewer={"max_follow_ups": 3})
+    p = make_plan(bank, s, seed=1)
+    assert (p.answer_seconds, p.round_seconds, p.warn_seconds, p.end_on_silence, p.max_follow_ups) == \
+        (90, 720, 20, 2.5, 3)

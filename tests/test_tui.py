@@ -101,6 +101,7 @@ async def test_typed_round_through_every_screen(sessions_dir):
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, RoundScreen))
         screen = app.screen
+        given = 0
         for answer in ["Cache-aside reads the cache first and falls back to the database, then fills the cache "
                        "with a TTL; write-through writes both.", "I would invalidate on write with an event.",
                        "A per-key lock with request coalescing and jitter.", "Probably Redis SETNX."]:
@@ -112,6 +113,7 @@ async def test_typed_round_through_every_screen(sessions_dir):
             before = thread_text(app).count("You:")
             box.value = answer
             await pilot.press("enter")
+            given += 1
             await wait_for(pilot, lambda: thread_text(app).count("You:") > before
                            or not isinstance(app.screen, RoundScreen))
         await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen), timeout=60)
@@ -140,6 +142,9 @@ async def test_typed_round_through_every_screen(sessions_dir):
     state = SessionStore(sessions_dir).load(sid)
     assert state.status == "complete" and len(state.threads) == 2
     assert all(t.topic == "caching" and t.score is not None for t in state.threads)
+    # every turn asked got one of the answers typed above, and a follow-up was asked
+    assert given == sum(len(th.turns) for th in state.threads) >= 3
+    assert all(t.answered for th in state.threads for t in th.turns)
     assert (state.path / "summary.json").is_file() and (state.path / "report.md").is_file()
 
 

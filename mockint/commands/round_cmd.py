@@ -15,12 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Coroutine
 
 from ..errors import MockintError
-from ..interview.events import RoundEnd, RoundFailed, RoundFinished
+from ..interview.events import Round, RoundEnd, RoundFailed, RoundFinished
 from . import Context
 
 if TYPE_CHECKING:
     from ..interview.engine import Interview
-    from ..interview.events import Round
 
 QUIET = {"level", "speaking_progress"}
 

@@ -8,21 +8,20 @@ import sys
 
 from ..config import anthropic_key_present, config_file_candidates, effective_backend
 from ..errors import MockintError
-from ..store.report import render_json, render_markdown, session_summary
+from ..store.report import render_json, render_markdown
+from ..store.results import overall as overall_score
 from ..store.sessions import write_atomic
 from . import Context
 
 
 def sessions(ctx: Context, a: argparse.Namespace) -> int:
     listing = ctx.store.scan()
-    bank = ctx.bank_or_none()
     rows: list[dict] = []
     for s in listing.sessions:
-        summary = session_summary(s, bank)
         rows.append({
             "id": s.id, "date": s.meta.created, "topics": s.meta.topics,
             "questions": len(s.meta.question_ids), "answered": s.answered,
-            "overall": summary.overall, "status": s.status, "backend": s.meta.backend,
+            "overall": overall_score(s), "status": s.status, "backend": s.meta.backend,
             "skipped_lines": s.skipped_lines,
         })
     damaged = [{"id": sid, "status": "damaged", "reason": why} for sid, why in listing.damaged]

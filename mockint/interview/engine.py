@@ -36,6 +36,7 @@ MAX_QUESTION_CHARS = 2_000
 MAX_NOTE_CHARS = 500
 MAX_SCORE_ITEMS = 12
 DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+INPUT_CLOSED = "\x00input-closed"  # the typed-answer queue's end marker (typed text never contains NUL)
 
 
 class Interview:
@@ -151,11 +152,11 @@ class Interview:
         events = {"start_answer": c.start, "finish_answer": c.finish, "repeat_question": c.repeat,
                   "skip": c.skip, "quit": c.quit}
         if name == "submit":
-            c.typed.put_nowait((text or "")[:MAX_ANSWER_CHARS + 1])
+            c.typed.put_nowait((text or "").replace("\x00", "")[:MAX_ANSWER_CHARS + 1])
         elif name == "input_closed":
+            # queued after any answers typed ahead, so it is read only when an answer is needed and none is left
             c.input_closed = True
-            if self._waiting_for_typed and c.typed.empty():
-                self._stop("input_closed")
+            c.typed.put_nowait(INPUT_CLOSED)
         elif name == "interrupt":
             self._urgent = True
             c.quit.set()
@@ -186,10 +187,6 @@ class Interview:
 
     def _round_left(self) -> float:
         return self.plan.round_seconds - self.control.round.elapsed()
-
-    @property
-    def _waiting_for_typed(self) -> bool:
-        return self.mode == "typed" or self.scripted is not None
 
     # ---- the round ----
     async def run(self) -> RoundEnd:
@@ -447,9 +444,6 @@ class Interview:
                 self._stop("input_closed")  # the scripted answers ran out: nobody can answer this
                 return None
             c.typed.put_nowait(self.scripted.pop(0))
-        elif self.mode == "typed" and c.input_closed and c.typed.empty():
-            self._stop("input_closed")
-            return None
         budget = self.plan.budget_for(q)
         await self._record("answer_started", question_id=q.id, turn_id=turn)
         if self.mode == "spoken" and self._next_main and self.mouth is not None:
@@ -462,11 +456,11 @@ class Interview:
                 answer = await self.listener.spoken(turn, budget, wav, self._prompt(q, self._current_text))
             except DeviceError as e:
                 await self._to_typed(f"Microphone unavailable ({e.message}).")
-                if c.input_closed and c.typed.empty():
-                    self._stop("input_closed")
-                    return None
         if answer is None:
             answer = await self.listener.typed(turn, budget)
+            if answer.transcript.text == INPUT_CLOSED:
+                self._stop("input_closed")  # nobody is left to answer: the session stays resumable
+                return None
         if answer.ended_by == "quit" and not answer.transcript.text:
             return None  # nothing was said: a resumed session asks this again
         if answer.device_lost:
@@ -595,7 +589,7 @@ def describe_error(e: BaseException) -> str:
         chain.add(id(seen))
         seen = seen.__cause__ or seen.__context__
     if isinstance(e, MockintError):
-        return e.message
+        return e.message + (f" ({e.hint})" if e.hint else "")
     if isinstance(e, OSError):
         where = f" {e.filename}" if e.filename else ""
         return f"cannot write{where}: {e.strerror or type(e).__name__}"

@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from ..models import Score, SpeechMetrics, Transcript
 
@@ -18,8 +18,12 @@ class _Record(BaseModel):
     # newer versions may add fields: ignore them, but the fields we use must have the right type
     model_config = ConfigDict(extra="ignore")
 
+    t: str = ""
+    """When the event was written (UTC, ISO 8601)."""
+
 
 class SessionStarted(_Record):
+    type: Literal["session_started"]
     session_id: str = ""
     created: str = ""
     title: str = ""
@@ -31,10 +35,12 @@ class SessionStarted(_Record):
 
 
 class SessionResumed(_Record):
+    type: Literal["session_resumed"]
     remaining: list[str] = []
 
 
 class QuestionAsked(_Record):
+    type: Literal["question_asked"]
     question_id: Id
     topic: str = ""
     turn_id: Id
@@ -47,11 +53,13 @@ class QuestionAsked(_Record):
 
 
 class AnswerStarted(_Record):
+    type: Literal["answer_started"]
     question_id: Id
     turn_id: Id
 
 
 class AnswerFinished(_Record):
+    type: Literal["answer_finished"]
     question_id: Id
     turn_id: Id
     transcript: Transcript = Transcript()
@@ -61,27 +69,32 @@ class AnswerFinished(_Record):
 
 
 class QuestionSkipped(_Record):
+    type: Literal["question_skipped"]
     question_id: Id
     topic: str = ""
 
 
 class TurnScored(_Record):
+    type: Literal["turn_scored"]
     question_id: Id
     score: Score
     rescored: bool = False
 
 
 class ScorePending(_Record):
+    type: Literal["score_pending"]
     question_id: Id
     reason: str = ""
 
 
 class Notice(_Record):
+    type: Literal["notice"]
     text: str = ""
     level: str = "warning"
 
 
 class RoundFinished(_Record):
+    type: Literal["round_finished"]
     reason: str | None = None
 
 
@@ -90,3 +103,8 @@ RECORDS: dict[str, type[_Record]] = {
     "answer_started": AnswerStarted, "answer_finished": AnswerFinished, "question_skipped": QuestionSkipped,
     "turn_scored": TurnScored, "score_pending": ScorePending, "notice": Notice, "round_finished": RoundFinished,
 }
+
+
+# a whole journal validated in one call (parsing and validation in pydantic-core): linear and fast
+JOURNAL = TypeAdapter(list[Annotated[Union[tuple(RECORDS.values())],  # type: ignore[valid-type]
+                                     Field(discriminator="type")]])

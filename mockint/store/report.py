@@ -9,13 +9,14 @@ from ..bank import Bank
 from ..models import Score, Summary
 from ..score_lines import markdown_lines
 from .results import summarize
-from .sessions import SessionState, write_atomic
+from .sessions import SessionState, gc_paused, write_atomic
 
 
 def session_summary(state: SessionState, bank: Bank | None) -> Summary:
     prompts = {q.id: q.prompt for q in bank.questions} if bank else {}
     names = {t.id: t.name for t in bank.topics.values()} if bank else {}
-    return summarize(state, prompts, names)
+    with gc_paused():
+        return summarize(state, prompts, names)
 
 
 def write_summary(state: SessionState, bank: Bank | None) -> Summary:
@@ -52,7 +53,11 @@ def render_json(state: SessionState, bank: Bank | None, summary: Summary | None 
 
 
 def render_markdown(state: SessionState, bank: Bank | None, summary: Summary | None = None) -> str:
-    summary = summary or session_summary(state, bank)
+    with gc_paused():
+        return _markdown(state, bank, summary or session_summary(state, bank))
+
+
+def _markdown(state: SessionState, bank: Bank | None, summary: Summary) -> str:
     names = {t.id: t.name for t in bank.topics.values()} if bank else {}
     out = [f"# mockint session {state.id}", ""]
     out.append(f"- Started: {state.meta.created or 'unknown'}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from statistics import mean
 from typing import TYPE_CHECKING, Iterable
 
 from ..models import DIMENSIONS, Summary, Thread, ThreadSummary, TopicScore
@@ -12,8 +11,10 @@ if TYPE_CHECKING:
 
 
 def _avg(values: Iterable[float | int | None]) -> float | None:
+    # a plain float mean: statistics.mean computes exactly with fractions, which is 20x slower and cost a
+    # 100,000-event session half a second; the result is rounded to 0.1 anyway
     vals = [v for v in values if v is not None]
-    return round(mean(vals), 1) if vals else None
+    return round(sum(vals) / len(vals), 1) if vals else None
 
 
 def topic_scores(threads: Iterable[Thread], names: dict[str, str] | None = None) -> list[TopicScore]:
@@ -31,6 +32,11 @@ def topic_scores(threads: Iterable[Thread], names: dict[str, str] | None = None)
             **{d: _avg(getattr(s, d) for s in scored) for d in DIMENSIONS},
         ))
     return sorted(out, key=lambda ts: (ts.overall is None, ts.overall if ts.overall is not None else 0, ts.topic))
+
+
+def overall(state: SessionState) -> float | None:
+    """The session's overall score (mean of its scored threads) without building a whole Summary."""
+    return _avg(t.score.overall for t in state.threads if t.score is not None)
 
 
 def summarize(state: SessionState, prompts: dict[str, str], names: dict[str, str] | None = None) -> Summary:
@@ -52,7 +58,7 @@ def summarize(state: SessionState, prompts: dict[str, str], names: dict[str, str
     return Summary(
         session_id=state.id, status=state.status, finished_reason=state.finished_reason,
         created=state.meta.created, backend=state.meta.backend,
-        overall=_avg(t.score.overall for t in state.threads if t.score is not None),
+        overall=overall(state),
         threads=threads, topics=topic_scores(state.threads, names),
         speaking_seconds=round(sum(t.speaking_seconds for t in threads), 1),
         wpm=_avg(m.wpm for m in all_metrics), fillers_per_min=_avg(m.fillers_per_min for m in all_metrics),
