@@ -274,6 +274,8 @@ class Thread(BaseModel):
     score: Score | None = None
     score_status: Literal["none", "pending", "scored"] = "none"
     skipped: bool = False
+    answered_at: str = ""
+    """When the main answer was finished (UTC, from the journal): the review time of spaced repetition."""
 
     def answer_text(self) -> str:
         return "\n".join(t.transcript.text for t in self.turns if t.transcript and t.transcript.text)

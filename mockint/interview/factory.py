@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Callable, Collection
 
 from ..bank import Bank
@@ -21,10 +22,11 @@ KitFactory = Callable[[Settings, bool], SpeechKit]
 def build_interview(bank: Bank, settings: Settings, store: SessionStore, *, resume: str | None = None,
                     only: list[str] | None = None, seed: int | None = None, answers: list[str] | None = None,
                     kit_factory: KitFactory | None = None, panel_client: Any = None,
-                    explicit: Collection[str] = ()) -> Interview:
+                    explicit: Collection[str] = (), notes: Collection[str] = ()) -> Interview:
     """Everything a round needs; blocking (device queries, model load start), so call it off the UI thread.
 
-    `explicit`: settings keys the user gave for this round (flags); on resume they win over the saved plan."""
+    `explicit`: settings keys the user gave for this round (flags); on resume they win over the saved plan.
+    `notes`: lines for the candidate about how the questions were chosen (a due round, a job's round)."""
     state = None
     journal: Journal | None = None
     try:
@@ -39,6 +41,8 @@ def build_interview(bank: Bank, settings: Settings, store: SessionStore, *, resu
             if unknown:
                 raise MockintError(f"unknown question id(s): {', '.join(unknown)} (see `mockint bank list`)")
             plan = make_plan(bank, settings, question_ids=only)
+            if notes:
+                plan = replace(plan, notes=[*notes, *plan.notes])
         else:
             plan = make_plan(bank, settings, history=store.list(), seed=seed)
         panel = build_panel(settings, client=panel_client, bank=bank)

@@ -109,6 +109,9 @@ class _Rebuild:
                 turn.metrics = rec.metrics
                 turn.answer_audio = rec.audio
                 turn.ended_by = rec.ended_by
+                th = self.threads[rec.question_id]
+                if turn.kind == "main" and not th.answered_at:
+                    th.answered_at = t
         elif isinstance(rec, R.QuestionSkipped):
             self._thread(rec.question_id, rec.topic).skipped = True
         elif isinstance(rec, R.TurnScored):

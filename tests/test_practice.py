@@ -1,0 +1,192 @@
+"""The practice loop: FSRS schedule from the sessions on disk, readiness per topic, practice for a job description."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from fsrs import Rating
+
+from mockint.models import Score, SessionMeta, Thread, WrongClaim
+from mockint.practice.jobs import JobError, job_round, map_job, read_job, split_requirements
+from mockint.practice.readiness import readiness
+from mockint.practice.schedule import build_schedule, rating_for, reviews
+from mockint.store.sessions import SessionState
+
+from .conftest import ROOT
+
+JOBS = ROOT / "tests" / "data" / "jobs"
+DAY0 = datetime(2026, 11, 2, 10, 0, tzinfo=timezone.utc)
+
+
+def score(overall: int, wrong: int = 0) -> Score:
+    return Score(technical=overall, coverage=overall, structure=overall, communication=overall, overall=overall,
+                 wrong_claims=[WrongClaim(quote=f"wrong {i}", correction="in fact, right") for i in range(wrong)])
+
+
+def session(sid: str, at: datetime, answers: dict[str, tuple[str, Score | None]], skipped: tuple[str, ...] = ()
+            ) -> SessionState:
+    """A rebuilt session as the store gives it: threads with scores and the time of each main answer."""
+    threads = [Thread(question_id=qid, topic=topic, index=i + 1, score=s,
+                      score_status="scored" if s is not None else "pending",
+                      answered_at=(at + timedelta(minutes=i)).isoformat().replace("+00:00", "Z"))
+               for i, (qid, (topic, s)) in enumerate(answers.items())]
+    threads += [Thread(question_id=q, topic="caching", index=len(threads) + 1, skipped=True) for q in skipped]
+    return SessionState(id=sid, path=Path("/nonexistent") / sid,
+                        meta=SessionMeta(session_id=sid, created=at.isoformat()), threads=threads,
+                        status="complete")
+
+
+# ---------- FSRS schedule ----------
+
+def test_rating_follows_the_grade_and_a_wrong_claim_caps_it():
+    assert [rating_for(score(o)) for o in (0, 3, 4, 5, 6, 8, 9, 10)] == [
+        Rating.Again, Rating.Again, Rating.Hard, Rating.Hard, Rating.Good, Rating.Good, Rating.Easy, Rating.Easy]
+    assert rating_for(score(9, wrong=1)) == Rating.Hard
+    assert rating_for(score(2, wrong=1)) == Rating.Again
+
+
+def test_weak_answer_comes_back_sooner_and_the_schedule_rebuilds_identically():
+    s1 = session("20261102-100000-a", DAY0, {"cache-stampede": ("caching", score(2)),
+                                             "cache-patterns": ("caching", score(9)),
+                                             "db-explain-analyze": ("databases", score(7)),
+                                             "db-postgres-indexing": ("databases", None)},  # pending: no review
+                 skipped=("cache-invalidation",))
+    sched = build_schedule([s1])
+    assert set(sched.cards) == {"cache-stampede", "cache-patterns", "db-explain-analyze"}
+    weak, strong, good = (sched.cards[q] for q in ("cache-stampede", "cache-patterns", "db-explain-analyze"))
+    assert weak.due < good.due < strong.due
+    assert weak.due - DAY0 <= timedelta(days=1, minutes=5)
+    # derived, nothing stored: the same sessions give the same dates (no random fuzz)
+    again = build_schedule([s1])
+    assert {q: c.due for q, c in again.cards.items()} == {q: c.due for q, c in sched.cards.items()}
+    # the next day only the weak one is due; weakest first
+    assert [c.question_id for c in sched.due(DAY0 + timedelta(days=1))] == ["cache-stampede"]
+    later = DAY0 + timedelta(days=30)
+    assert [c.question_id for c in sched.due(later)] == ["cache-stampede", "db-explain-analyze", "cache-patterns"]
+
+
+def test_every_attempt_is_a_review_in_time_order():
+    s1 = session("20261102-100000-a", DAY0, {"cache-stampede": ("caching", score(2))})
+    s2 = session("20261103-100000-b", DAY0 + timedelta(days=1), {"cache-stampede": ("caching", score(8))})
+    s3 = session("20261106-100000-c", DAY0 + timedelta(days=4), {"cache-stampede": ("caching", score(9))})
+    revs = reviews([s3, s1, s2])  # listing order does not matter
+    assert [r.overall for r in revs] == [2, 8, 9]
+    card = build_schedule([s3, s1, s2]).cards["cache-stampede"]
+    assert len(card.history) == 3 and card.latest_score == 9
+    one_good = build_schedule([s2]).cards["cache-stampede"]
+    # three reviews, the last two sound: the question comes back later than after one good answer
+    assert card.due - card.last.at > one_good.due - one_good.last.at
+
+
+# ---------- readiness ----------
+
+def test_readiness_verdicts_and_reasons(bank):
+    s1 = session("20261102-100000-a", DAY0, {
+        "cache-stampede": ("caching", score(8, wrong=2)), "cache-patterns": ("caching", score(8)),
+        "node-event-loop-phases": ("node-internals", score(8)), "node-memory-leak": ("node-internals", score(9)),
+        "node-cpu-bound-workers": ("node-internals", score(8)),
+        "db-explain-analyze": ("databases", score(6)), "db-postgres-indexing": ("databases", score(5))})
+    sched = build_schedule([s1])
+    rows = {r.topic: r for r in readiness([s1], sched, DAY0 + timedelta(hours=2), bank)}
+    caching = rows["caching"]
+    assert caching.verdict == "not yet" and caching.reason == "2 wrong claims last time on Caching strategies"
+    assert caching.latest == 8.0 and caching.next_due is not None
+    assert rows["node-internals"].verdict == "ready" and "no wrong claims" in rows["node-internals"].reason
+    assert rows["databases"].verdict == "almost" and "5.5/10" in rows["databases"].reason
+    assert rows["testing"].verdict == "not yet" and "no scored answer" in rows["testing"].reason
+    # when its questions come due, a ready topic says so
+    later = {r.topic: r for r in readiness([s1], sched, DAY0 + timedelta(days=60), bank)}
+    assert later["node-internals"].verdict == "almost" and "due for review" in later["node-internals"].reason
+    order = [r.topic for r in readiness([s1], sched, DAY0, bank)]
+    assert order.index("caching") < order.index("testing") < order.index("node-internals")
+
+
+# ---------- job descriptions ----------
+
+def test_requirements_are_bullets_and_sentences_without_the_perks():
+    reqs = split_requirements((JOBS / "payments-backend.md").read_text())
+    texts = [r.text for r in reqs]
+    assert texts[0].startswith("Build and run TypeScript services")  # the company intro is not a requirement
+    assert any(t.startswith("Design PostgreSQL schemas") and t.endswith("checkout offline.") for t in texts)  # wrapped
+    assert not any("salary" in t.lower() or "holiday" in t.lower() or "equal opportunity" in t for t in texts)
+    nice = [r.text for r in reqs if r.priority == "nice"]
+    assert len(nice) == 2 and nice[0].startswith("You have mentored")
+    plain = split_requirements("We need someone who has run Kafka in production. You will design REST APIs for "
+                               "partners. Hi.")
+    assert [r.text for r in plain] == ["We need someone who has run Kafka in production.",
+                                       "You will design REST APIs for partners."]
+
+
+def test_unusable_job_descriptions_are_clear_errors(tmp_path):
+    (tmp_path / "bin.md").write_bytes(b"\x00\x01\x02")
+    (tmp_path / "latin1.txt").write_bytes("Café requirements".encode("latin-1"))
+    (tmp_path / "empty.md").write_text("  \n")
+    (tmp_path / "huge.md").write_text("- Experience with PostgreSQL indexes\n" * 10000)
+    for name, msg in [("bin.md", "binary"), ("latin1.txt", "not UTF-8"), ("empty.md", "empty"),
+                      ("huge.md", "not a job description"), ("missing.md", "no such file"), (".", "folder")]:
+        with pytest.raises(JobError, match=msg):
+            read_job(tmp_path / name)
+
+
+@pytest.fixture(scope="module")
+def coverage(judge, bank):
+    """Both sample jobs mapped with the judge's model and vector cache (the model loads once per test run)."""
+    return {name: map_job(read_job(JOBS / f"{name}.md"), bank, judge.embedder, judge.index.cache, name)
+            for name in ("payments-backend", "logistics-api")}
+
+
+def _status(cov, start: str):
+    rc = next(r for r in cov.requirements if r.requirement.text.startswith(start))
+    return rc.status, [m.question_id for m in rc.matches]
+
+
+def test_job_maps_requirements_to_the_questions_that_train_them(coverage):
+    pay, api = coverage["payments-backend"], coverage["logistics-api"]
+    status, ids = _status(pay, "A solid grasp of the Node.js event loop")
+    assert status == "covered" and ids[0] == "node-event-loop-phases"
+    status, ids = _status(pay, "Make calls to card networks")
+    assert status == "covered" and ids[0] == "ms-circuit-breaker"
+    status, ids = _status(api, "Catch breaking changes between our services")
+    assert status == "covered" and ids[0] == "test-contract"
+    status, ids = _status(api, "Comfortable with role-based access control")
+    assert status == "covered" and ids[0] == "auth-rbac-vs-abac"
+    # what the bank has nothing for is a gap, not a forced match
+    for cov, start in [(pay, "Infrastructure as code with Terraform"), (pay, "Working knowledge of PCI DSS"),
+                       (api, "Fluent in Go")]:
+        assert _status(cov, start) == ("gap", [])
+    assert 6 <= len(pay.covered) and 3 <= len(pay.gaps)
+    assert pay.topics and all(t.requirements >= 1 for t in pay.topics)
+
+
+def test_job_round_spans_the_covered_requirements(coverage):
+    pay = coverage["payments-backend"]
+    ids = job_round(pay, 5, seed=1)
+    assert len(ids) == len(set(ids)) == 5
+    trains = {m.question_id for r in pay.requirements if r.status != "gap" for m in r.matches}
+    assert set(ids) <= trains
+    # one question per requirement before any requirement gets a second one
+    firsts = [next(m.question_id for m in r.matches) for r in pay.covered]
+    reqs_hit = {i for i, r in enumerate(pay.requirements) for m in r.matches if m.question_id in ids}
+    assert len(reqs_hit) >= 5 and firsts
+    assert job_round(pay, 5, seed=1) == ids  # a seed repeats the round
+    only_caching = job_round(pay, 5, seed=1, allowed=[q for q in trains if q.startswith("cache-")])
+    assert only_caching and all(q.startswith("cache-") for q in only_caching)
+
+
+def test_job_command_prints_the_coverage_table(cli):
+    r = cli("job", str(JOBS / "logistics-api.md"))
+    assert r.returncode == 0, r.stderr
+    out = r.stdout
+    assert "Job: Platform API Engineer (Logistics)" in out
+    assert "✓ Catch breaking changes between our services" in out and "test-contract 0.7" in out
+    assert "✗ Fluent in Go" in out and "gap: no question trains this" in out
+    assert "mockint round --job" in out
+    j = cli("job", str(JOBS / "logistics-api.md"), "--json")
+    doc = json.loads(j.stdout)
+    assert doc["title"] == "Platform API Engineer (Logistics)"
+    assert {r["status"] for r in doc["requirements"]} == {"covered", "partial", "gap"}
+    bad = cli("job", str(JOBS))
+    assert bad.returncode == 2 and "is a folder" in bad.stderr and "Traceback" not in bad.stderr
