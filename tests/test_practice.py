@@ -190,3 +190,150 @@ def test_job_command_prints_the_coverage_table(cli):
     assert {r["status"] for r in doc["requirements"]} == {"covered", "partial", "gap"}
     bad = cli("job", str(JOBS))
     assert bad.returncode == 2 and "is a folder" in bad.stderr and "Traceback" not in bad.stderr
+
+
+# ---------- drafting questions for the gaps with Claude (real SDK, loopback Messages API) ----------
+
+DRAFT = json.loads((JOBS / "claude-draft-payments.json").read_text())
+
+
+def _broken_draft() -> dict:
+    bad = json.loads(json.dumps(DRAFT))
+    q = bad["topics"][0]["questions"][0]
+    q["key_points"] = q["key_points"][:2]             # the schema needs 4 to 8
+    q["follow_ups"] = q["follow_ups"][:1]              # ... and 2 to 4 follow-ups
+    return bad
+
+
+@pytest.fixture
+def claude(monkeypatch):
+    from .fake_anthropic import FakeAnthropic
+
+    with FakeAnthropic() as srv:
+        yield srv, {"ANTHROPIC_API_KEY": "sk-ant-test-draft", "ANTHROPIC_BASE_URL": srv.url}
+
+
+def test_drafts_are_validated_corrected_once_and_written_marked_as_drafts(cli, claude, tmp_path):
+    srv, env = claude
+    srv.then(kind="text", text=json.dumps(_broken_draft())).then(kind="text", text=json.dumps(DRAFT))
+    out = tmp_path / "drafts"
+    r = cli("job", str(JOBS / "payments-backend.md"), "--draft-questions", str(out), env=env)
+    assert r.returncode == 0, r.stderr
+    assert "Drafted 1 question" in r.stdout and "pci-scope-tokenisation" in r.stdout
+    assert "not drafted: You have mentored" in r.stdout
+    written = out / "payments-security.toml"
+    text = written.read_text()
+    assert text.startswith("# DRAFT: written by Claude (claude-haiku-5-5)") and "payments-backend.md" in text
+    assert "# trains: Working knowledge of PCI DSS" in text
+    assert cli("bank", "validate", str(out)).returncode == 0  # the same loader accepts what was written
+    first, second = srv.requests
+    # explicit thinking and a structured-output schema with no bounds the API would refuse
+    assert first["thinking"]["type"] == "adaptive" and first["output_config"]["format"]["type"] == "json_schema"
+    assert "minimum" not in json.dumps(first["output_config"]["format"]["schema"])
+    user = first["messages"][0]["content"]
+    assert "<requirements>" in user and "Infrastructure as code with Terraform on AWS." in user
+    assert "Design PostgreSQL schemas" not in user  # covered requirements are not gaps
+    # the loader's problems went back to Claude, verbatim
+    fix = second["messages"][-1]["content"]
+    assert fix.startswith("The validator rejected that draft") and "key_points" in fix
+
+
+def test_an_invalid_draft_is_rejected_with_the_problems_and_nothing_is_written(cli, claude, tmp_path):
+    srv, env = claude
+    srv.then(kind="text", text=json.dumps(_broken_draft()))  # repeats: the correction is broken too
+    out = tmp_path / "drafts"
+    r = cli("job", str(JOBS / "payments-backend.md"), "--draft-questions", str(out), env=env)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "did not pass `mockint bank validate` after 2 attempts, so nothing was written" in r.stderr
+    assert "key_points: List should have at least 4 items" in r.stderr
+    assert "follow_ups: List should have at least 2 items" in r.stderr
+    assert not out.exists() and len(srv.requests) == 2
+
+
+def test_drafting_refuses_the_bank_itself_and_needs_a_key(cli, tmp_path):
+    r = cli("job", str(JOBS / "payments-backend.md"), "--draft-questions", str(ROOT / "question_bank"),
+            env={"ANTHROPIC_API_KEY": "sk-ant-test"})
+    assert r.returncode == 2 and "is the question bank itself" in r.stderr and "hint:" in r.stderr
+    r = cli("job", str(JOBS / "payments-backend.md"), "--draft-questions", str(tmp_path / "d"))
+    assert r.returncode == 2 and "ANTHROPIC_API_KEY is not set" in r.stderr and not (tmp_path / "d").exists()
+
+
+# ---------- end to end: rounds on disk -> schedule -> a due round ----------
+
+def _calibration_answer(qid: str, kind: str = "strong") -> str:
+    data = json.loads((ROOT / "tests" / "data" / "calibration" / "tune.json").read_text())
+    return next(i["answer"] for i in data["items"] if i["question_id"] == qid and i["kind"] == kind)
+
+
+def _age(session_dir: Path, days: int) -> None:
+    """Move a session `days` into the past, as if it had been answered then (every event time and the start)."""
+    path = session_dir / "journal.jsonl"
+    lines = []
+    for line in path.read_text().splitlines():
+        ev = json.loads(line)
+        for key in ("t", "created"):
+            if isinstance(ev.get(key), str) and ev[key]:
+                t = datetime.fromisoformat(ev[key]) - timedelta(days=days)
+                ev[key] = t.isoformat().replace("+00:00", "Z")
+        lines.append(json.dumps(ev))
+    path.write_text("\n".join(lines) + "\n")
+
+
+def _round(cli, sessions: Path, tmp_path: Path, *args: str, answers: list[str]) -> tuple:
+    f = tmp_path / f"answers-{len(list(sessions.iterdir()))}.json"
+    f.write_text(json.dumps(answers))
+    r = cli("--sessions", str(sessions), "round", "--headless", "--json", "--text", "--no-tts", "--follow-ups", "0",
+            "--answers-file", str(f), *args)
+    events = [json.loads(line) for line in r.stdout.splitlines() if line.startswith("{")]
+    return r, events
+
+
+def test_two_rounds_give_a_schedule_and_round_due_asks_what_is_due(cli, sessions_dir, tmp_path):
+    # round 1, two days ago: one strong answer, one "I don't know"
+    r, ev = _round(cli, sessions_dir, tmp_path, "--only", "cache-patterns,node-event-loop-phases",
+                   answers=[_calibration_answer("cache-patterns"), "I don't know, I've never looked into it."])
+    assert r.returncode == 0, r.stderr
+    first = next(e["session_id"] for e in ev if e["type"] == "round_started")
+    _age(sessions_dir / first, 2)
+    # round 2, today: a weak answer to a third question
+    r, _ = _round(cli, sessions_dir, tmp_path, "--only", "cache-stampede", answers=["Um, I'd just add more servers."])
+    assert r.returncode == 0, r.stderr
+
+    due = json.loads(cli("--sessions", str(sessions_dir), "due", "--json").stdout)
+    assert [d["question_id"] for d in due["due"]] == ["node-event-loop-phases"]
+    assert due["due"][0]["latest_score"] <= 1 and due["due"][0]["rating"] == "again" and due["due"][0]["days"] < 0
+    later = {d["question_id"]: d for d in due["upcoming"]}
+    assert set(later) == {"cache-patterns", "cache-stampede"}
+    strong, weak_today = later["cache-patterns"], later["cache-stampede"]
+    assert strong["latest_score"] >= 7 and strong["rating"] in ("good", "easy")
+    # answered two days apart, yet the strong answer is due later than the weak one
+    assert weak_today["days"] == 1 and strong["days"] > weak_today["days"]
+    text = cli("--sessions", str(sessions_dir), "due").stdout
+    assert text.startswith("Due today: 1 question") and "node-event-loop-phases" in text
+
+    r, ev = _round(cli, sessions_dir, tmp_path, "--due", answers=["The event loop runs callbacks in phases."])
+    assert r.returncode == 0, r.stderr
+    asked = [e["question_id"] for e in ev if e["type"] == "question_asked"]
+    assert asked == ["node-event-loop-phases"]
+    assert "Due for review: 1 question" in r.stderr
+
+    # readiness: the caching topic was practised, the weak answers keep it from "ready"
+    rows = {t["topic"]: t for t in json.loads(cli("--sessions", str(sessions_dir), "progress", "--json").stdout)}
+    assert rows["caching"]["practised"] == 2 and rows["caching"]["verdict"] != "ready"
+    assert rows["testing"]["verdict"] == "not yet"
+
+
+def test_round_due_with_nothing_due_says_when(cli, sessions_dir):
+    r = cli("--sessions", str(sessions_dir), "round", "--due", "--headless", "--text")
+    assert r.returncode == 0 and "no scored answers yet" in r.stdout
+    assert not any(sessions_dir.iterdir())  # no empty session was started
+
+
+def test_round_job_starts_a_round_weighted_to_the_job(cli, sessions_dir, tmp_path, coverage):
+    r, ev = _round(cli, sessions_dir, tmp_path, "--job", str(JOBS / "logistics-api.md"), "--questions", "2",
+                   "--seed", "3", answers=["I don't know.", "I don't know."])
+    assert r.returncode == 0, r.stderr
+    asked = [e["question_id"] for e in ev if e["type"] == "question_asked"]
+    trains = {m.question_id for rc in coverage["logistics-api"].requirements for m in rc.matches}
+    assert len(asked) == 2 and set(asked) <= trains
+    assert "Practice for Platform API Engineer (Logistics)" in r.stderr

@@ -176,19 +176,26 @@ def _wrap(text: str, width: int, indent: int) -> str:
 
 def job(ctx: Context, a: argparse.Namespace) -> int:
     """Map a job description to the bank and print the coverage table (or JSON); optionally draft gap questions."""
-    cov = job_coverage(ctx, a.file)
-    if a.draft_questions is not None:
-        from ..practice.drafts import draft_for_gaps
+    folder = a.draft_questions
+    if folder is not None:
+        from ..practice.drafts import preflight
 
-        result = draft_for_gaps(ctx, cov, a.draft_questions)
+        preflight(folder, ctx.bank_dir)  # before the model loads: a missing key or a bad folder fails at once
+    cov = job_coverage(ctx, a.file)
+    if folder is not None:
+        from ..practice.drafts import draft_questions
+
+        if not a.json:
+            print_coverage(cov)
+            print(f"\nAsking Claude ({ctx.settings.interviewer.model}) to draft questions for "
+                  f"{min(len(cov.gaps), 8)} gap(s)…", flush=True)
+        result = draft_questions(cov, ctx.bank, ctx.bank_dir, folder, ctx.settings)
         if a.json:
             print(json.dumps({**cov.model_dump(mode="json"), "drafts": result.model_dump(mode="json")}, indent=2))
         else:
-            print_coverage(cov)
-            print()
             for line in result.lines():
                 print(line)
-        return 0 if result.ok else 2
+        return 0
     if a.json:
         print(json.dumps(cov.model_dump(mode="json"), indent=2))
         return 0
