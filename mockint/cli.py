@@ -28,6 +28,9 @@ def _round_flags(p: argparse.ArgumentParser) -> None:
     pick.add_argument("--only", metavar="IDS", help="comma-separated question ids to ask, in this order")
     pick.add_argument("--due", action="store_true", help="the questions due for review (see `mockint due`), weakest first")
     pick.add_argument("--job", type=Path, metavar="FILE", help="questions weighted toward a job description's requirements")
+    g.add_argument("--retry", nargs="?", const=True, metavar="SESSION",
+                   help="try again: ask each question a second time right after its score; with SESSION, ask the "
+                        "--only questions again in that session, as their next attempt")
 
 
 def build_parser() -> argparse.ArgumentParser:

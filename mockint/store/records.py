@@ -44,6 +44,7 @@ class QuestionAsked(_Record):
     probes: str | None = None
     audio: AudioPath | None = None
     index: int | None = None
+    attempt: Annotated[int, Field(ge=1, le=99)] = 1
 
 
 class AnswerStarted(_Record):
@@ -63,17 +64,20 @@ class AnswerFinished(_Record):
 class QuestionSkipped(_Record):
     question_id: Id
     topic: str = ""
+    attempt: Annotated[int, Field(ge=1, le=99)] = 1
 
 
 class TurnScored(_Record):
     question_id: Id
     score: Score
     rescored: bool = False
+    attempt: Annotated[int, Field(ge=1, le=99)] = 1
 
 
 class ScorePending(_Record):
     question_id: Id
     reason: str = ""
+    attempt: Annotated[int, Field(ge=1, le=99)] = 1
 
 
 class Notice(_Record):
