@@ -357,6 +357,7 @@ class AttemptResult(BaseModel):
     """The quotes of this attempt's wrong claims."""
     fixed_claims: list[str] = []
     """Wrong claims of the previous attempt (quotes) that this attempt did not repeat."""
+    words: int = 0
     wpm: float | None = None
     fillers_per_min: float | None = None
     speaking_seconds: float = 0.0

@@ -288,39 +288,58 @@ def _round(cli, sessions: Path, tmp_path: Path, *args: str, answers: list[str]) 
     return r, events
 
 
-def test_two_rounds_give_a_schedule_and_round_due_asks_what_is_due(cli, sessions_dir, tmp_path):
-    # round 1, two days ago: one strong answer, one "I don't know"
-    r, ev = _round(cli, sessions_dir, tmp_path, "--only", "cache-patterns,node-event-loop-phases",
-                   answers=[_calibration_answer("cache-patterns"), "I don't know, I've never looked into it."])
+def test_two_rounds_a_retry_the_schedule_and_round_due(cli, sessions_dir, tmp_path):
+    # round 1, yesterday: a strong answer and an "I don't know"
+    r, ev = _round(cli, sessions_dir, tmp_path, "--only", "db-postgres-indexing,node-event-loop-phases",
+                   answers=[_calibration_answer("db-postgres-indexing"), "I don't know, I've never looked into it."])
     assert r.returncode == 0, r.stderr
     first = next(e["session_id"] for e in ev if e["type"] == "round_started")
-    _age(sessions_dir / first, 2)
-    # round 2, today: a weak answer to a third question
-    r, _ = _round(cli, sessions_dir, tmp_path, "--only", "cache-stampede", answers=["Um, I'd just add more servers."])
+    _age(sessions_dir / first, 1)
+    # round 2, today: a confident wrong answer, its score, then "try again" with a sound one
+    r, ev = _round(cli, sessions_dir, tmp_path, "--only", "cache-patterns", "--retry",
+                   answers=[_calibration_answer("cache-patterns", "wrong_facts"), _calibration_answer("cache-patterns")])
     assert r.returncode == 0, r.stderr
+    kinds = [(e["type"], e.get("attempt")) for e in ev if e["type"] in ("question_asked", "scored")]
+    assert kinds == [("question_asked", 1), ("scored", 1), ("question_asked", 2), ("scored", 2)]  # score first
+    second = next(e["session_id"] for e in ev if e["type"] == "round_started")
+    summary = next(e for e in ev if e["type"] == "round_finished")["summary"]
+    (cmp,) = summary["attempts"]
+    one, two = cmp["attempts"]
+    assert cmp["question_id"] == "cache-patterns" and (one["attempt"], two["attempt"]) == (1, 2)
+    assert one["wrong_claims"] and two["fixed_claims"] == one["wrong_claims"] and not two["wrong_claims"]
+    assert two["overall"] > one["overall"] and two["new_points"]
+    assert summary["overall"] == one["overall"]  # the round is graded on first attempts; retries are practice
+    report = (sessions_dir / second / "report.md").read_text()
+    assert "## Attempts side by side" in report and "(attempt 2)" in report
 
     due = json.loads(cli("--sessions", str(sessions_dir), "due", "--json").stdout)
     assert [d["question_id"] for d in due["due"]] == ["node-event-loop-phases"]
-    assert due["due"][0]["latest_score"] <= 1 and due["due"][0]["rating"] == "again" and due["due"][0]["days"] < 0
+    assert due["due"][0]["latest_score"] <= 1 and due["due"][0]["rating"] == "again"
     later = {d["question_id"]: d for d in due["upcoming"]}
-    assert set(later) == {"cache-patterns", "cache-stampede"}
-    strong, weak_today = later["cache-patterns"], later["cache-stampede"]
-    assert strong["latest_score"] >= 7 and strong["rating"] in ("good", "easy")
-    # answered two days apart, yet the strong answer is due later than the weak one
-    assert weak_today["days"] == 1 and strong["days"] > weak_today["days"]
+    # answered at the same time, the strong answer comes back later than the weak one (due today)
+    assert later["db-postgres-indexing"]["rating"] in ("good", "easy") and later["db-postgres-indexing"]["days"] >= 1
+    assert later["cache-patterns"]["reviews"] == 2  # both attempts are reviews
     text = cli("--sessions", str(sessions_dir), "due").stdout
     assert text.startswith("Due today: 1 question") and "node-event-loop-phases" in text
 
     r, ev = _round(cli, sessions_dir, tmp_path, "--due", answers=["The event loop runs callbacks in phases."])
     assert r.returncode == 0, r.stderr
-    asked = [e["question_id"] for e in ev if e["type"] == "question_asked"]
-    assert asked == ["node-event-loop-phases"]
+    assert [e["question_id"] for e in ev if e["type"] == "question_asked"] == ["node-event-loop-phases"]
     assert "Due for review: 1 question" in r.stderr
 
-    # readiness: the caching topic was practised, the weak answers keep it from "ready"
+    # try again later, in the first session (as the summary and replay do): attempt 2 is kept there
+    r, ev = _round(cli, sessions_dir, tmp_path, "--only", "db-postgres-indexing", "--retry", first,
+                   answers=["B-tree by default; GIN for arrays and jsonb."])
+    assert r.returncode == 0, r.stderr
+    assert next(e for e in ev if e["type"] == "round_started")["session_id"] == first
+    report = json.loads(cli("--sessions", str(sessions_dir), "report", first, "--format", "json").stdout)
+    assert [(t["question_id"], t["attempt"]) for t in report["threads"]] == [
+        ("db-postgres-indexing", 1), ("node-event-loop-phases", 1), ("db-postgres-indexing", 2)]
+    assert report["status"] == "complete" and report["summary"]["attempts"][0]["question_id"] == "db-postgres-indexing"
+
+    # readiness: the weak answers keep their topics from "ready"
     rows = {t["topic"]: t for t in json.loads(cli("--sessions", str(sessions_dir), "progress", "--json").stdout)}
-    assert rows["caching"]["practised"] == 2 and rows["caching"]["verdict"] != "ready"
-    assert rows["testing"]["verdict"] == "not yet"
+    assert rows["node-internals"]["verdict"] == "not yet" and rows["testing"]["verdict"] == "not yet"
 
 
 def test_round_due_with_nothing_due_says_when(cli, sessions_dir):
@@ -337,3 +356,35 @@ def test_round_job_starts_a_round_weighted_to_the_job(cli, sessions_dir, tmp_pat
     trains = {m.question_id for rc in coverage["logistics-api"].requirements for m in rc.matches}
     assert len(asked) == 2 and set(asked) <= trains
     assert "Practice for Platform API Engineer (Logistics)" in r.stderr
+
+
+def test_retry_key_during_a_round_asks_again_after_the_score(bank, sessions_dir):
+    """The face's "try again" key (engine command `retry`): pressed once a score is shown, the question comes back
+    as its next attempt when the question being asked meanwhile is done; the store rebuilds both attempts."""
+    from .harness import FakePanel, Harness, run_virtual
+
+    async def main():
+        h = Harness(bank, sessions_dir, ["cache-stampede", "cache-patterns"], panel=FakePanel(score=4))
+        h.command("retry")  # nothing answered yet: said, and ignored
+        await h.until("notice", text="Nothing to try again yet: answer a question first.")
+        await h.until("listening")
+        h.command("submit", "A lock per key so one request rebuilds the value.")
+        await h.until("scored", question_id="cache-stampede")
+        h.command("retry")  # the key after the score (the next question is already on its way)
+        await h.until("notice", text="You will try cache-stampede again as soon as its score is in.")
+        await h.until("listening")
+        h.command("submit", "Cache-aside.")
+        asked = await h.until("question_asked", kind="main", question_id="cache-stampede", attempt=2)
+        assert asked.index == 1 and asked.turn_id == "q01-r2"
+        await h.until("listening")
+        h.command("submit", "Request coalescing, early refresh with jitter, and stale-while-revalidate.")
+        end = await h.finish()
+        assert end.type == "round_finished" and end.reason == "completed"
+        state = h.store.load(h.interview.session_id)
+        assert [(t.question_id, t.attempt, t.index) for t in state.threads] == [
+            ("cache-stampede", 1, 1), ("cache-patterns", 1, 2), ("cache-stampede", 2, 1)]
+        assert all(t.score is not None for t in state.threads) and state.answered == 2
+        assert [c.question_id for c in end.summary.attempts] == ["cache-stampede"]
+        assert [(e.question_id, e.attempt) for e in h.of("scored")][-1] == ("cache-stampede", 2)
+
+    run_virtual(main)

@@ -111,6 +111,7 @@ def attempts_table(cmp: AttemptsCompared, bank: Bank | None) -> str:
         rows.append(f"| {d} | " + " | ".join(_fmt(getattr(a, d)) for a in atts) + " |")
     rows.append("| key points | " + " | ".join(str(len(a.key_points)) for a in atts) + " |")
     rows.append("| wrong claims | " + " | ".join(str(len(a.wrong_claims)) for a in atts) + " |")
+    rows.append("| words | " + " | ".join(str(a.words) for a in atts) + " |")
     rows.append("| words/min | " + " | ".join(_fmt(a.wpm) for a in atts) + " |")
     rows.append("| fillers/min | " + " | ".join(_fmt(a.fillers_per_min) for a in atts) + " |")
     for a in atts[1:]:

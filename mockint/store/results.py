@@ -73,6 +73,7 @@ def _attempt(th: Thread, before: AttemptResult | None, before_claims: list[tuple
     points = [h.id for h in s.key_points_hit] if s else []
     r = AttemptResult(attempt=th.attempt, score_status=th.score_status, key_points=points,
                       wrong_claims=[q for q, _ in _claims(th)],
+                      words=sum(t.metrics.word_count for t in th.turns if t.metrics),
                       wpm=_avg(m.wpm for m in metrics), fillers_per_min=_avg(m.fillers_per_min for m in metrics),
                       speaking_seconds=round(th.speaking_seconds, 1),
                       **({d: getattr(s, d) for d in DIMENSIONS} if s else {}))
