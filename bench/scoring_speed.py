@@ -52,6 +52,7 @@ def main() -> None:
         for it in items:
             q = bank.question(it["question_id"])
             t = ThreadInput(q, (Exchange("main", q.prompt, it["answer"]),), tuple(bank.topics[q.topic].glossary), 2)
+            model._recent.clear()  # every answer is new speech: nothing of it is in memory yet
             a = time.perf_counter()
             choose_follow_up(t, judge)
             b = time.perf_counter()

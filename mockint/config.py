@@ -79,15 +79,17 @@ class InterviewerSettings(_Section):
     model: Annotated[str, Field(min_length=1)] = DEFAULT_CLAUDE_MODEL
     """Claude model for follow-ups and scoring."""
     max_tokens: Annotated[int, Field(ge=16, le=64000)] = 300
-    """Token limit for one follow-up."""
-    score_max_tokens: Annotated[int, Field(ge=64, le=64000)] = 1500
-    """Token limit for one score."""
+    """Token limit for one follow-up (thinking is off for follow-ups: all of it goes to the question)."""
+    score_max_tokens: Annotated[int, Field(ge=64, le=64000)] = 4000
+    """Token limit for one score; thinking (adaptive, effort low) counts toward it."""
     timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 8.0
-    """Timeout of one HTTP request to the Claude API."""
+    """Longest wait for the Claude API to connect or send the next bytes of a follow-up."""
     max_retries: Annotated[int, Field(ge=0, le=10)] = 2
-    """Retries the Claude SDK makes on its own (429, 5xx, connection errors), inside the turn deadline."""
+    """Retries after a rate limit, overload, server or connection error, only while the deadline allows."""
     turn_deadline_seconds: Annotated[float, Field(gt=0, le=600)] = 15.0
-    """Hard limit for one follow-up or score, retries included; then the offline interviewer takes over."""
+    """Hard limit for one follow-up, retries included; then the offline interviewer takes over."""
+    score_deadline_seconds: Annotated[float, Field(gt=0, le=3600)] = 60.0
+    """Hard limit for one background score, retries included; then the score is left pending (`mockint rescore`)."""
     max_follow_ups: Annotated[int, Field(ge=0, le=5)] = 2
     """Follow-up questions per main question (0-5; 0 = none)."""
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+from collections import OrderedDict
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Protocol, Sequence
@@ -73,10 +74,12 @@ class MiniLM:
         self._session = None
         self._tokenizer = None
         self._lock = threading.Lock()
+        self._load_lock = threading.Lock()
         self._error: EmbeddingError | None = None
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def load(self) -> "MiniLM":
-        with self._lock:
+        with self._load_lock:
             if self._session is not None:
                 return self
             if self._error is not None:
@@ -117,6 +120,29 @@ class MiniLM:
         return t
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit vectors for `texts`; sentences seen recently come from memory (an answer is read more than once:
+        for injection attempts, for evidence, for the follow-up)."""
+        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        todo = []
+        with self._lock:
+            for i, t in enumerate(texts):
+                v = self._recent.get(t)
+                if v is None:
+                    todo.append(i)
+                else:
+                    self._recent.move_to_end(t)
+                    out[i] = v
+        if todo:
+            fresh = self._embed([texts[i] for i in todo])
+            with self._lock:
+                for i, v in zip(todo, fresh):
+                    out[i] = v
+                    self._recent[texts[i]] = v
+                while len(self._recent) > 4096:
+                    self._recent.popitem(last=False)
+        return out
+
+    def _embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, DIM), dtype=np.float32)
         self.load()

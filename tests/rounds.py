@@ -14,8 +14,9 @@ from mockint.store.journal import read_journal
 
 from .conftest import ROOT
 
-SCORE_JSON = {"overall": 6, "technical": 6, "coverage": 5, "structure": 6, "communication": 7,
-              "key_points_hit": [], "missed_points": [], "strengths": ["clear"], "improvements": ["depth"], "flags": []}
+SCORE_JSON = {"key_points_hit": [], "wrong_claims": [], "missed_points": [], "flags": [], "strengths": ["clear"],
+              "improvements": ["depth"], "overall": 6, "technical": 6, "coverage": 5, "structure": 6, "communication": 7}
+"""A score reply (the fake conforms it to each question's schema: a story's STAR+T is generated all false)."""
 
 
 class Round:

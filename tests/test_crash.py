@@ -15,7 +15,7 @@ import pytest
 from mockint.audio.wavio import read_wav
 from mockint.store.sessions import SessionStore
 
-from .fake_anthropic import FakeAnthropic
+from .fake_anthropic import FakeAnthropic, request_kind
 from .pulse import play_into_mic, require_pulse
 from .rounds import SCORE_JSON, Round, journal
 
@@ -28,9 +28,9 @@ TRIGGERS = ["listening", "score_in_flight", "random"]
 
 
 def _route(body):
-    if body.get("stream"):
+    if request_kind(body) == "follow_up":
         return {"kind": "text", "text": "ASK: What would you measure first?\nWHY: depth."}
-    return {"kind": "text", "text": json.dumps(SCORE_JSON), "delay": 0.6}  # a slow score: a window to die in
+    return {"kind": "json", "data": SCORE_JSON, "delay": 0.6}  # a slow score: a window to die in
 
 
 def _kill_round(sessions: Path, env: dict, trigger: str, rng: random.Random) -> tuple[str, list[dict]]:

@@ -9,7 +9,7 @@ import pytest
 
 from mockint.store.sessions import SessionStore
 
-from .fake_anthropic import FakeAnthropic
+from .fake_anthropic import FakeAnthropic, request_kind
 from .rounds import SCORE_JSON, Round, journal, journal_types
 
 QIDS = "node-event-loop-phases,cache-stampede,story-database-optimisation"
@@ -160,15 +160,16 @@ def test_backend_failure_falls_back_and_scores_stay_pending(cli, sessions_dir, a
 
 def test_claude_round_end_to_end(cli, sessions_dir, answers_file):
     def route(body):
-        if body.get("stream"):
+        if request_kind(body) == "follow_up":
             return {"kind": "text", "text": "ASK: How would you measure event loop lag in production?\nWHY: probes lag."}
-        return {"kind": "text", "text": json.dumps(SCORE_JSON)}
+        return {"kind": "json", "data": SCORE_JSON}
 
     with FakeAnthropic(route=route) as srv:
         env = {"ANTHROPIC_API_KEY": "sk-ant-x", "ANTHROPIC_BASE_URL": srv.url}
         r = cli("--sessions", str(sessions_dir), "round", "--headless", "--text", "--only", "node-event-loop-phases",
-                "--follow-ups", "1", "--no-tts", "--answers-file", answers_file(["The event loop.", "perf_hooks"]),
-                env=env)
+                "--follow-ups", "1", "--no-tts", "--answers-file",
+                answers_file(["The event loop has phases: timers, poll and check.",
+                              "I would use perf_hooks monitorEventLoopDelay."]), env=env)
     assert r.returncode == 0, r.stderr
     assert "measure event loop lag" in r.stdout and "overall 6/10" in r.stdout
-    assert sum(1 for b in srv.requests if b.get("stream")) == 1 and len(srv.requests) == 2
+    assert len(srv.bodies("follow_up")) == 1 and len(srv.requests) == 2

@@ -13,7 +13,8 @@ from ..errors import MockintError
 from ..interview.backends import build_panel
 from ..interview.interviewer import Exchange, ScoreUnavailable, ThreadInput
 from ..interview.threads import thread_input
-from ..models import STAR_T, Score, SpeechMetrics, Transcript
+from ..models import Question, Score, SpeechMetrics, Transcript
+from ..score_lines import plain_lines
 from ..speech.metrics import compute
 from ..store.report import write_summary
 from . import Context
@@ -21,24 +22,11 @@ from . import Context
 MAX_ANSWER_CHARS = 20_000  # about 3,000 words: far beyond any spoken answer; keeps a pasted novel out
 
 
-def _print_score(score: Score, as_json: bool) -> None:
+def _print_score(score: Score, as_json: bool, q: Question | None = None) -> None:
     if as_json:
         print(score.model_dump_json(indent=2))
         return
-    print(f"overall {score.overall}/10 · technical {score.technical} · coverage {score.coverage} · "
-          f"structure {score.structure} · communication {score.communication}  [{score.backend}]")
-    if score.flags:
-        print("flags: " + ", ".join(score.flags))
-    if score.star:
-        print("STAR+T: " + " ".join(f"{k}{'✓' if score.star.get(k) else '✗'}" for k in STAR_T))
-    for h in score.key_points_hit:
-        print(f"  ✓ {h.id}: “{h.quote}”")
-    for m in score.missed_points:
-        print(f"  ✗ {m}")
-    for s in score.strengths:
-        print(f"  + {s}")
-    for s in score.improvements:
-        print(f"  - {s}")
+    print("\n".join(plain_lines(score, q)))
 
 
 def _typed_metrics(text: str) -> SpeechMetrics:
@@ -79,7 +67,7 @@ def score(ctx: Context, a: argparse.Namespace) -> int:
         raise MockintError(f"could not score with {panel.name}: {e}", exit_code=5) from None
     for n in notices:
         print(f"note: {n}", file=sys.stderr)
-    _print_score(result, a.json)
+    _print_score(result, a.json, q)
     return 0
 
 
@@ -141,35 +129,58 @@ def _score_batch(ctx: Context, a: argparse.Namespace) -> int:
 def rescore(ctx: Context, a: argparse.Namespace) -> int:
     state = ctx.store.load(a.session)
     bank = ctx.bank
-    panel = build_panel(ctx.settings, a.backend, bank=bank)
     todo = [t for t in state.threads if any(turn.answered for turn in t.turns)
             and (a.all or t.score_status != "scored")]
     if not todo:
         print(f"nothing to re-score in {state.id} (use --all to re-score every thread)")
         return 0
+    notices: list[str] = []
+    panel = build_panel(ctx.settings, a.backend, on_notice=notices.append, bank=bank, offline_after_refusal=False)
     journal = ctx.store.open_journal(state.id)
-    done = failed = 0
     try:
-        for th in todo:
-            q = bank.question(th.question_id)
-            if q is None:
-                print(f"  {th.question_id}: no longer in the bank; skipped", file=sys.stderr)
-                failed += 1
-                continue
-            try:
-                s = asyncio.run(panel.score(thread_input(th, q, bank, ctx.settings.interviewer.max_follow_ups)))
-            except ScoreUnavailable as e:
-                journal.append("score_pending", question_id=th.question_id, reason=str(e),
-                               **({"attempt": th.attempt} if th.attempt > 1 else {}))
-                print(f"  {th.question_id}: still pending ({e})")
-                failed += 1
-                continue
-            journal.append("turn_scored", question_id=th.question_id, score=s.model_dump(), rescored=True,
-                           **({"attempt": th.attempt} if th.attempt > 1 else {}))
-            print(f"  {th.question_id}: overall {s.overall}/10 [{s.backend}]")
-            done += 1
+        # one event loop and one client for every thread: one request per thread
+        done, failed = asyncio.run(_rescore(ctx, panel, journal, todo, notices))
     finally:
         journal.close()
     write_summary(ctx.store.load(state.id), bank)
     print(f"re-scored {done} thread(s) in {state.id}" + (f"; {failed} still pending" if failed else ""))
     return 0 if not failed else 5
+
+
+async def _rescore(ctx: Context, panel, journal, todo, notices: list[str]) -> tuple[int, int]:
+    done = failed = 0
+    try:
+        for th in todo:
+            q = ctx.bank.question(th.question_id)
+            if q is None:
+                print(f"  {th.question_id}: no longer in the bank; skipped", file=sys.stderr)
+                failed += 1
+                continue
+            if panel.refused is not None:  # the key was refused: nothing more is sent
+                print(f"  {th.question_id}: still pending")
+                failed += 1
+                continue
+            try:
+                s = await panel.score(thread_input(th, q, ctx.bank, ctx.settings.interviewer.max_follow_ups))
+            except ScoreUnavailable as e:
+                _flush(notices)
+                journal.append("score_pending", question_id=th.question_id, reason=str(e),
+                               **({"attempt": th.attempt} if th.attempt > 1 else {}))
+                print(f"  {th.question_id}: still pending ({e})")
+                failed += 1
+                continue
+            _flush(notices)
+            journal.append("turn_scored", question_id=th.question_id, score=s.model_dump(), rescored=True,
+                           **({"attempt": th.attempt} if th.attempt > 1 else {}))
+            print(f"  {th.question_id}: overall {s.overall}/10 [{s.backend}]")
+            done += 1
+    finally:
+        _flush(notices)
+        await panel.aclose()
+    return done, failed
+
+
+def _flush(notices: list[str]) -> None:
+    for n in notices:
+        print(f"note: {n}", file=sys.stderr)
+    notices.clear()

@@ -19,13 +19,18 @@ NoticeFn = Callable[[str], None]
 
 
 class Panel:
-    """The interviewer the engine talks to: Claude when configured, the offline interviewer otherwise or on failure."""
+    """The interviewer the engine talks to: Claude when configured, the offline interviewer otherwise or on failure.
+
+    A key Claude refuses (401/403) or a model it does not know is reported once; the rest of the round is offline
+    (or, with `offline_after_refusal=False`, as for `mockint rescore`, scores stay pending)."""
 
     def __init__(self, primary: Any | None, on_notice: NoticeFn | None = None, bank: "Bank | None" = None,
-                 cache_dir: "Path | None" = None):
+                 cache_dir: "Path | None" = None, offline_after_refusal: bool = True):
         self.primary = primary
         self.offline = OfflineInterviewer(bank=bank, cache_dir=cache_dir)
         self.on_notice = on_notice or (lambda _text: None)
+        self.offline_after_refusal = offline_after_refusal
+        self.refused: str | None = None  # why Claude is out for good, once it is
 
     def warm(self, questions: list) -> None:
         """Get the offline judge ready in the background (it also stands in whenever Claude fails)."""
@@ -35,46 +40,101 @@ class Panel:
     def name(self) -> str:
         return self.primary.name if self.primary is not None else self.offline.name
 
+    @property
+    def active(self) -> bool:
+        return self.primary is not None and self.refused is None
+
+    async def aclose(self) -> None:
+        close = getattr(self.primary, "aclose", None)
+        if close is not None:
+            await close()
+
+    def _refuse(self, reason: str) -> None:
+        if self.refused is None:
+            self.refused = reason
+            rest = ("The rest of this round uses the offline interviewer and scorer"
+                    if self.offline_after_refusal else "Nothing more is sent to Claude")
+            self.on_notice(f"{_sentence(reason)}. {rest}; check ANTHROPIC_API_KEY and interviewer.model.")
+
     async def follow_up(self, thread: ThreadInput, on_sentence: Callable[[str], None] | None = None) -> FollowUp | None:
-        if self.primary is None:
+        primary = self.primary
+        if primary is None or self.refused is not None:
             return await self.offline.follow_up(thread, on_sentence)
-        emitted: list[str] = []
+        spoken: list[str] = []
 
         def relay(sentence: str) -> None:
-            emitted.append(sentence)
+            spoken.append(sentence)
             if on_sentence is not None:
                 on_sentence(sentence)
 
         try:
-            return await self.primary.follow_up(thread, relay)
-        except Exception as e:  # BackendFailure, or anything unexpected from the SDK: the round goes on
-            self.on_notice(f"Claude is unavailable ({_short(e)}); the offline interviewer takes this follow-up.")
-            if emitted:
-                return FollowUp(text=emitted[0], reason="Claude's reply was cut off after its first sentence.",
-                                backend="claude")
-            return await self.offline.follow_up(thread, on_sentence)
+            return await primary.follow_up(thread, relay)
+        except Exception as e:  # BackendFailure, or anything unexpected: the round goes on
+            failure = _failure(e)
+            reason = getattr(failure, "reason", None) or _short(e)
+        # a sentence already spoken is void: the candidate must not answer half a question from Claude
+        heard = spoken[0] if spoken else None
+        fu = await self.offline.follow_up(thread, None if heard else on_sentence)
+        if failure is not None and failure.permanent:
+            self._refuse(reason)
+        if heard:
+            what = f"Claude's follow-up broke off after its first sentence (“{heard}”) was spoken: {reason}"
+            self.on_notice(f"{what}. Please disregard that sentence; "
+                           + ("the offline interviewer asks instead." if fu else "moving on."))
+            if fu is not None:
+                why = f"{what}; the offline interviewer asked this instead. {fu.reason}"
+                fu = fu.model_copy(update={"reason": why})
+        else:
+            if failure is None or not failure.permanent:
+                self.on_notice(f"{_sentence(reason)}; the offline interviewer takes this follow-up.")
+            if fu is not None:
+                fu = fu.model_copy(update={"reason": f"{fu.reason} (Asked by the offline interviewer: {reason}.)"})
+        return fu
 
     async def score(self, thread: ThreadInput) -> Score:
         """A validated score, or ScoreUnavailable (the engine marks the thread pending)."""
         if self.primary is None:
             return await self.offline.score(thread)
+        if self.refused is not None:
+            if self.offline_after_refusal:
+                return await self.offline.score(thread)
+            raise ScoreUnavailable(self.refused)
         try:
             return await self.primary.score(thread)
-        except ScoreUnavailable as e:
-            self.on_notice(f"Scoring is pending ({_short(e)}); run `mockint rescore` later.")
-            raise
         except Exception as e:
-            self.on_notice(f"Scoring is pending ({_short(e)}); run `mockint rescore` later.")
-            raise ScoreUnavailable(_short(e)) from None
+            failure = _failure(e)
+            reason = getattr(failure, "reason", None) or _short(e)
+            if failure is not None and failure.permanent:
+                self._refuse(reason)
+                if self.offline_after_refusal:
+                    return await self.offline.score(thread)
+            else:
+                self.on_notice(f"Scoring of {thread.question.id} is pending ({reason}); run `mockint rescore` later.")
+            raise ScoreUnavailable(reason) from None
 
 
-def _short(e: Exception) -> str:
+def _failure(e: BaseException) -> Any:
+    """The BackendFailure behind an exception (a ScoreUnavailable is raised from one), if any."""
+    from .claude import BackendFailure  # only reached when Claude was configured
+
+    for x in (e, e.__cause__):
+        if isinstance(x, BackendFailure):
+            return x
+    return None
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _short(e: BaseException) -> str:
     text = str(e) or type(e).__name__
-    return text[:120]
+    return text[:160]
 
 
 def build_panel(settings: Settings, backend: str | None = None, client: Any = None,
-                on_notice: NoticeFn | None = None, bank: "Bank | None" = None) -> Panel:
+                on_notice: NoticeFn | None = None, bank: "Bank | None" = None,
+                offline_after_refusal: bool = True) -> Panel:
     """A Panel for the chosen backend; asking for claude without a key is a clear error."""
     choice = backend or settings.interviewer.backend
     if choice == "auto":
@@ -87,4 +147,4 @@ def build_panel(settings: Settings, backend: str | None = None, client: Any = No
                            hint="export ANTHROPIC_API_KEY=... or use --backend offline")
     from .claude import ClaudeInterviewer
 
-    return Panel(ClaudeInterviewer(settings.interviewer, client), on_notice, bank, cache_dir)
+    return Panel(ClaudeInterviewer(settings.interviewer, client), on_notice, bank, cache_dir, offline_after_refusal)

@@ -413,7 +413,9 @@ class Interview:
                                 text=text, reason=fu.reason if fu else None, attempt=attempt))
         if pre_spoken is not None:
             first = await pre_spoken
-            rest = text[len(first):].strip() if first and text.startswith(first) else ("" if first else text)
+            # a follow-up that does not continue what was already spoken replaced it (Claude broke off after its
+            # first sentence and the offline interviewer asks instead): speak all of it
+            rest = text[len(first):].strip() if first and text.startswith(first) else text
             if self._paused_mid_question():
                 await self._say(turn, wav)  # paused during the first sentence: the whole question again
             elif rest and not self.control.interrupted and not self.control.start.is_set():

@@ -197,6 +197,10 @@ class BankIndex:
             said = content_stems(" ".join([m.claim, *m.examples]))
             _, denied = affirmed_and_denied(m.correction)
             signatures[m.id] = (said - stated) | (said & denied)
+        from .injection import SEMANTIC
+
+        truthful = [i for i, a in enumerate(all_anchors) if a.kind in ("point", "example", "reference", "correction")]
+        SEMANTIC.add_domain(all_vecs[truthful])
         return QuestionIndex(q, all_anchors, all_vecs, self._centroid(q), signatures)
 
     def _centroid(self, q: Question) -> np.ndarray:
@@ -318,6 +322,10 @@ def read(q: Question, answer: str, index: BankIndex, thresholds: Thresholds | No
             if any(find_phrase(tokens[i], p) for p in k.phrases):
                 score[i, j] += t.phrase_bonus
     best_per_claim = score.max(1) if len(kids) else np.zeros(len(claims))
+    # "I can't really speak to the GraphQL trade-offs" is about the topic and shows nothing of it
+    from .scoring import hedges
+
+    empty = [hedges(c.text) > 0 or c.words < 5 for c in claims]
     for j, k in enumerate(q.key_points):
         if k.id in wrong_points:
             continue
@@ -329,10 +337,11 @@ def read(q: Question, answer: str, index: BankIndex, thresholds: Thresholds | No
                 continue
             s = float(score[i, j])
             # one sentence usually makes one point: it counts for the point it is closest to (or a near tie)
-            own = s >= best_per_claim[i] - t.tie
-            if s >= t.show and own and not c.is_list and not c.rejects and s >= mis_sim[i] + t.truth_margin:
+            own = s >= best_per_claim[i] - (t.tie if c.words >= 12 else 0.0)
+            if s >= t.show and own and not c.is_list and not c.rejects and not empty[i] \
+                    and s >= mis_sim[i] + t.truth_margin:
                 shown.append((s, i))
-            elif s >= t.mention:
+            elif s >= t.mention and not empty[i]:
                 mentioned.append((s, i))
         if not shown and len(pairs):
             rows = qi.rows(lambda a, k=k: a.point == k.id)
@@ -381,7 +390,7 @@ def read(q: Question, answer: str, index: BankIndex, thresholds: Thresholds | No
     ns = np.maximum(ns_same, ns_any - t.doubt_flip)
     on_topic, doubtful = 0, []
     for i, c in enumerate(claims):
-        if c.is_list or max(ps[i], ns[i]) < t.on_topic:
+        if c.is_list or empty[i] or c.words < 6 or max(ps[i], ns[i]) < t.on_topic:
             continue
         on_topic += 1
         if i not in wrong_claims and ns[i] > ps[i] + t.doubt_margin:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -46,7 +47,7 @@ _INSTRUCTIONS = re.compile("|".join([
     r"system prompt|policy|scoring (?:rules|guidelines))\b",
     r"\b(?:your|the grading|the scoring|the marking|previous|earlier|original|prior) (?:instructions|guidelines|rubric|"
     r"rules)\b[^.!?\n]{0,30}\b(?:out of date|outdated|replaced|superseded|no longer apply|changed|updated)\b",
-    r"\b(?:you are now|from now on,? you|pretend (?:to be|you are)|act as (?:a|an|the) (?:grader|evaluator|"
+    r"\b(?:you are now|from now on,? you|pretend you are|pretend to be (?:a|an|the) (?:grader|evaluator|judge)|act as (?:a|an|the) (?:grader|evaluator|"
     r"examiner|judge|scorer))\b",
     r"\bend of (?:the )?(?:candidate(?:s)? )?(?:answer|transcript|response)\b",
     r"\b(?:grading|evaluator|grader|scorer|scoring|marking|admin|developer|debug) (?:override|mode|note|instruction)",
@@ -100,19 +101,34 @@ _GRADE = re.compile("|".join([
     r"\b(?:do not|dont|don't|never) (?:mention|list|include|report) (?:any )?(?:weakness|weaknesses|improvements|"
     r"missed points|mistakes)\b",
     r"\bbe (?:generous|lenient|kind)\b",
+    r"\b(?:score|grade|rate|mark)\s+(?:me|us|this|it)\s+(?:high|higher|highly|well|generously|up)\b",
+    r"\b(?:dont|don't|do not|never)\s+(?:write|say|add|include|put|mention)\s+anything\s+(?:negative|critical|bad)\b",
+    r"\b(?:dont|don't|do not)\s+(?:fail|reject|mark down|penali[sz]e|downgrade)\s+(?:me|this|the candidate|my)\b",
 ]), _I)
 
 _SENTENCES = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
 EXAMPLES = Path(__file__).resolve().parent.parent / "data" / "injection_examples.json"
 
 
+# words of grading: a sentence using them needs less likeness to an example attempt to count as one
+_GRADING = re.compile(
+    r"\b(?:evaluat\w*|graders?|grading|graded|grade|scor\w*|mark(?:s|ed|ing)?|rubric|assess\w*|reviewers?|rating|"
+    r"rate|credit|points?|band|pass(?:ed|es)?|fail|hire|feedback|comments|judge|guidance|approved|hiring|"
+    r"(?:this|my|the|that) (?:answer|response|reply|submission)|reference|interviewer|model answer|complete|correct|"
+    r"perfect|excellent|outstanding|generous|flawless)\b", _I)
+
+
 class _Semantic:
     """Sentences that *mean* an attempt: close to a written example of one, and closer to it than to any example of
-    ordinary technical speech using the same words ("the fraud model scores every payment")."""
+    ordinary technical speech using the same words ("the fraud model scores every payment").
 
-    def __init__(self, threshold: float = 0.62, margin: float = 0.05):
-        self.threshold, self.margin = threshold, margin
+    Thresholds chosen on the tuning lists and a development list written apart from the examples (tests/data/
+    calibration/tune.json, injection_examples.json "dev_*"); the held-out lists only gate."""
+
+    def __init__(self, threshold: float = 0.60, threshold_grading: float = 0.45, margin: float = 0.03):
+        self.threshold, self.threshold_grading, self.margin = threshold, threshold_grading, margin
         self._ready: tuple[object, np.ndarray, np.ndarray] | None = None
+        self._domain: list[np.ndarray] = []  # the bank's own sentences: ordinary speech of this domain
         self._lock = threading.Lock()
         self.error: str | None = None
 
@@ -131,15 +147,26 @@ class _Semantic:
                     self.error = f"{type(e).__name__}: {e}"[:200]
             return self._ready
 
+    def add_domain(self, vectors: np.ndarray) -> None:
+        """Sentences of the question bank (reference answers, key points, their examples) count as ordinary speech:
+        "I score each option on what matters to us" is how an architecture-decision answer talks."""
+        with self._lock:
+            self._domain.append(vectors)
+
     def flags(self, sentences: list[str]) -> list[bool]:
         ready = self._load() if sentences else None
         if ready is None:
             return [False] * len(sentences)
         model, attempts, ordinary = ready
+        with self._lock:
+            domain = list(self._domain)
+        if domain:
+            ordinary = np.vstack([ordinary, *domain])
         vecs = model.embed(sentences)  # type: ignore[attr-defined]
         a = (vecs @ attempts.T).max(1)
         o = (vecs @ ordinary.T).max(1)
-        return [bool(x >= self.threshold and x - y >= self.margin) for x, y in zip(a, o)]
+        need = [self.threshold_grading if _GRADING.search(x) else self.threshold for x in sentences]
+        return [bool(x >= t and x - y >= self.margin) for x, y, t in zip(a, o, need)]
 
 
 def _cache_dir() -> Path | None:
@@ -168,10 +195,15 @@ def _attempts(sentences: list[str]) -> list[bool]:
 
 def injection_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of the sentences (or channel imitations) that try to instruct the grader."""
+    return list(_spans(text))
+
+
+@lru_cache(maxsize=256)
+def _spans(text: str) -> tuple[tuple[int, int], ...]:
     spans = [m.span() for m in _CHANNEL.finditer(text)]
     matches = list(_SENTENCES.finditer(text))
     spans += [m.span() for m, hit in zip(matches, _attempts([m.group(0) for m in matches])) if hit]
-    return sorted(spans)
+    return tuple(sorted(spans))
 
 
 def strip_injection(text: str) -> str:

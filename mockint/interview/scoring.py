@@ -35,7 +35,9 @@ _HEDGE = re.compile(
     r"(?:be|im) guessing|something like that|rusty|forgot(?:ten)?|(?:couldnt|could not|cant|cannot) (?:really )?"
     r"(?:tell you|think of|explain)|never (?:actually |really )?(?:implemented|looked|used|worked|built|done)|"
     r"(?:have|need) to (?:research|look (?:it|that|this) up|read up|think about it)|nothing (?:really )?stands out|"
-    r"(?:dont|do not) really (?:know|remember)|(?:someone|somebody) else (?:did|handled|was)|not sure)\b")
+    r"(?:dont|do not) really (?:know|remember)|(?:someone|somebody) else (?:did|handled|was)|not sure|"
+    r"(?:cant|cannot|can not|couldnt) (?:really )?speak to|(?:only ever|never) (?:worked|used) with|"
+    r"(?:dont|do not) (?:really )?have (?:much|any) experience)\b")
 
 
 def hedges(text: str) -> int:

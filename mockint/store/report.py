@@ -6,7 +6,8 @@ import json
 from typing import Any
 
 from ..bank import Bank
-from ..models import STAR_T, AttemptsCompared, Score, Summary
+from ..models import AttemptsCompared, Score, Summary
+from ..score_lines import markdown_lines
 from .results import summarize
 from .sessions import SessionState, write_atomic
 
@@ -25,13 +26,17 @@ def write_summary(state: SessionState, bank: Bank | None) -> Summary:
     return summary
 
 
+def status_text(status: str, reason: str | None) -> str:
+    """'complete', 'complete (time up)', 'ended early (quit)', 'interrupted' — never 'complete (completed)'."""
+    if status == "complete" and reason == "quit":
+        return "ended early (quit)"
+    if status == "complete" and reason and reason != "completed":
+        return f"complete ({reason.replace('_', ' ')})"
+    return status
+
+
 def _fmt(v: float | None, unit: str = "") -> str:
     return "–" if v is None else f"{v:g}{unit}"
-
-
-def _score_line(s: Score) -> str:
-    return (f"overall **{s.overall}**/10 · technical {s.technical} · coverage {s.coverage} · "
-            f"structure {s.structure} · communication {s.communication}")
 
 
 def render_json(state: SessionState, bank: Bank | None, summary: Summary | None = None) -> str:
@@ -51,7 +56,7 @@ def render_markdown(state: SessionState, bank: Bank | None, summary: Summary | N
     names = {t.id: t.name for t in bank.topics.values()} if bank else {}
     out = [f"# mockint session {state.id}", ""]
     out.append(f"- Started: {state.meta.created or 'unknown'}")
-    out.append(f"- Status: {state.status}" + (f" ({state.finished_reason})" if state.finished_reason else ""))
+    out.append(f"- Status: {status_text(state.status, state.finished_reason)}")
     out.append(f"- Interviewer: {state.meta.backend} · answers: {state.meta.answers}")
     out.append(f"- Overall: {_fmt(summary.overall, '/10')} · questions answered: {state.answered}"
                f" of {len(state.meta.question_ids) or len(state.threads)}")
@@ -73,7 +78,8 @@ def render_markdown(state: SessionState, bank: Bank | None, summary: Summary | N
     for th, ts in zip(state.threads, summary.threads):
         q = bank.question(th.question_id) if bank else None
         again = f" (attempt {th.attempt})" if th.attempt > 1 else ""
-        out += ["", f"## Q{th.index}. {names.get(th.topic, th.topic)} — `{th.question_id}`{again}", ""]
+        out += ["", f"## Q{th.index}. {names.get(th.topic, th.topic)}{again}", "", f"_{ts.prompt}_ (`{th.question_id}`)",
+                ""]
         if th.skipped and not any(t.answered for t in th.turns):
             out += ["_Skipped._"]
         for turn in th.turns:
@@ -127,16 +133,4 @@ def attempts_table(cmp: AttemptsCompared, bank: Bank | None) -> str:
 def _score_block(score: Score | None, status: str, q: Any) -> list[str]:
     if score is None:
         return ["", f"**Score:** {'pending (run `mockint rescore`)' if status == 'pending' else 'not scored'}"]
-    out = ["", f"**Score:** {_score_line(score)}" + (f" · flags: {', '.join(score.flags)}" if score.flags else "")]
-    if score.star:
-        out.append("**STAR+T:** " + " · ".join(f"{k.capitalize()} {'✓' if score.star.get(k) else '✗'}" for k in STAR_T))
-    points = {k.id: k.point for k in q.key_points} if q else {}
-    for h in score.key_points_hit:
-        out.append(f"- ✓ {points.get(h.id, h.id)} — “{h.quote}”")
-    for m in score.missed_points:
-        out.append(f"- ✗ {points.get(m, m)}")
-    if score.strengths:
-        out.append("- Strengths: " + "; ".join(score.strengths))
-    if score.improvements:
-        out.append("- To improve: " + "; ".join(score.improvements))
-    return out
+    return [""] + markdown_lines(score, q)

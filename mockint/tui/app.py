@@ -10,6 +10,7 @@ from typing import Any, Callable, Mapping
 from textual.app import App
 from textual.binding import Binding
 
+from .playback import AudioPlayer
 from .screens.home import HomeScreen
 
 
@@ -25,7 +26,8 @@ class MockintApp(App):
 
     def __init__(self, ctx: Any, round_args: Any = None, kit_factory: Callable | None = None,
                  panel_client: Any = None, clock: Callable[[], float] = time.monotonic,
-                 checks: Callable[[Any], list] | None = None) -> None:
+                 checks: Callable[[Any], list] | None = None,
+                 player_factory: Callable[[], AudioPlayer] | None = None) -> None:
         super().__init__()
         self.ctx = ctx
         self.round_args = round_args
@@ -33,6 +35,8 @@ class MockintApp(App):
         self.panel_client = panel_client
         self.clock = clock
         self.checks = checks  # tests pin the status line; by default mockint.doctor.run_checks
+        self.microphone: tuple[bool, str] | None = None  # (found, detail) from Home's checks, once they ran
+        self.player_factory = player_factory  # replay's player; by default sounddevice on the output device
 
     def on_mount(self) -> None:
         loop = asyncio.get_running_loop()
@@ -94,4 +98,12 @@ class MockintApp(App):
 
     def go_home(self) -> None:
         while len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen):
+            self.pop_screen()
+
+    def back_to(self, screen_type: type) -> None:
+        """Pop screens down to the nearest `screen_type` (Home if there is none)."""
+        if not any(isinstance(s, screen_type) for s in self.screen_stack):
+            self.go_home()
+            return
+        while not isinstance(self.screen, screen_type):
             self.pop_screen()

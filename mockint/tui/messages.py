@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
@@ -90,13 +91,34 @@ class SessionLoaded(Message):
 
 @dataclass
 class ProgressLoaded(Message):
-    """Per-topic history across sessions."""
+    """Per-topic history across sessions, and each session's overall score and delivery (oldest first)."""
 
     history: list
+    points: list
+
+
+@dataclass
+class LoadFailed(Message):
+    """A session could not be read (deleted meanwhile, or unreadable); `text` says why."""
+
+    text: str
+
+
+@dataclass
+class PlaybackProgress(Message):
+    """How much of a replayed recording has played, 0..1."""
+
+    path: Path
+    fraction: float
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, PlaybackProgress)
 
 
 @dataclass
 class PlaybackDone(Message):
-    """Replay audio finished, was stopped, or failed (`error`)."""
+    """Replay audio finished (`finished`), was stopped, or failed (`error`)."""
 
     error: str | None = None
+    path: Path | None = None
+    finished: bool = False

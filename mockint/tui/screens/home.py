@@ -75,6 +75,9 @@ class HomeScreen(Screen):
 
     def on_checks_done(self, message: ChecksDone) -> None:
         self.query_one(StatusLine).show(message.checks)
+        mic = next((c for c in message.checks if c.name == "microphone"), None)
+        if mic is not None:
+            self.app.microphone = (mic.ok, mic.detail)  # Setup picks typed answers when there is none
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         oid = event.option.id or ""

@@ -1,31 +1,43 @@
-"""Progress: per-topic scores across sessions with a trend, weakest first; one key drills the weak topics."""
+"""Progress: charts of scores and delivery over time, topics weakest first; one key drills the weak topics."""
 
 from __future__ import annotations
 
 from textual import work
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import ContentSwitcher, DataTable, Footer, Header, Static
+from textual_plotext import PlotextPlot
 
+from ...config import with_overrides
 from ...store.progress import sparkline, topic_history
-from ..messages import ProgressLoaded
+from ...store.report import session_summary
+from ..charts import session_points, topic_series
 from ..format import fmt
+from ..messages import ProgressLoaded
+from .confirm import ConfirmScreen
 
 WEAK_BELOW = 7.0
+TOPIC_COLOURS = ["orange", "magenta+", "cyan"]
+WPM_BAND = (120, 170)  # the pace the offline interviewer asks for
 
 
 class ProgressScreen(Screen):
-    """How each topic is going."""
+    """How each topic is going, and how you sound."""
 
-    BINDINGS = [("escape", "app.pop_screen", "Back"), ("d", "drill", "Drill weakest")]
+    BINDINGS = [("escape", "app.pop_screen", "Back"), ("v", "switch", "Scores/Delivery"),
+                ("d", "drill", "Drill weakest")]
 
     def __init__(self) -> None:
         super().__init__()
         self.history: list = []
+        self.points: list = []
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("", id="progress-head")
+        yield Static("Loading…", id="progress-head")
+        with ContentSwitcher(initial="score-chart", id="charts"):
+            yield PlotextPlot(id="score-chart")
+            yield PlotextPlot(id="delivery-chart")
         yield DataTable(id="progress-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
@@ -37,24 +49,81 @@ class ProgressScreen(Screen):
     def load(self) -> None:
         bank = self.app.ctx.bank_or_none()
         names = {t.id: t.name for t in bank.topics.values()} if bank else {}
-        self.post_message(ProgressLoaded(topic_history(self.app.ctx.store.list(), names)))
+        states = self.app.ctx.store.list()
+        self.post_message(ProgressLoaded(topic_history(states, names),
+                                         session_points(session_summary(s, bank) for s in states)))
 
     def on_progress_loaded(self, message: ProgressLoaded) -> None:
-        self.history = message.history
+        self.history, self.points = message.history, message.points
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        table.add_columns("Topic", "Sessions", "Latest", "Average", "Trend", "History")
+        table.add_columns("Topic (weakest first)", "Sessions", "Latest", "Avg", "Trend", "History")
         for h in message.history:
             trend = "–" if h.trend is None else f"{'▲' if h.trend > 0 else '▼' if h.trend < 0 else '='} {h.trend:+g}"
             table.add_row(h.name, str(len(h.points)), fmt(h.latest), fmt(h.average), trend,
-                          sparkline([v for _, v in h.points[-12:]]))
+                          sparkline([v for _, v in h.points[-8:]]))
         weak = self._weak()
-        head = ("Weakest topics first. " + (f"[b]d[/b] drills: {', '.join(h.name for h in weak)}" if weak
-                                            else "Nothing below 7/10 — well done."))
         if not message.history:
             head = "No scored sessions yet: finish a round to see progress here."
+        else:
+            head = (f"[b]d[/b] drills {', '.join(h.name for h in weak)}" if weak
+                    else "Every topic is at 7/10 or better — well done.")
+            head += " · [b]v[/b] switches scores/delivery"
         self.query_one("#progress-head", Static).update(head)
+        self._draw_scores()
+        self._draw_delivery()
         table.focus()
+
+    def _axis(self, plt) -> list[int]:
+        xs = list(range(1, len(self.points) + 1))
+        plt.xticks(xs, [p.label for p in self.points])
+        plt.xlim(0.5, len(self.points) + 0.5)
+        return xs
+
+    def _draw_scores(self) -> None:
+        widget = self.query_one("#score-chart", PlotextPlot)
+        plt = widget.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.title("Scores by session (0–10)")
+        scored = [(i + 1, p.overall) for i, p in enumerate(self.points) if p.overall is not None]
+        if scored:
+            self._axis(plt)
+            plt.ylim(0, 10)
+            plt.yticks([0, 2, 4, 6, 8, 10])
+            plt.plot([x for x, _ in scored], [y for _, y in scored], label="overall", marker="hd", color="green+")
+            for (name, xs, ys), colour in zip(topic_series(self.history, self.points), TOPIC_COLOURS):
+                plot = plt.plot if len(xs) > 1 else plt.scatter
+                plot(xs, ys, label=name[:22], marker="dot" if len(xs) > 1 else "●", color=colour)
+        widget.refresh()
+
+    def _draw_delivery(self) -> None:
+        widget = self.query_one("#delivery-chart", PlotextPlot)
+        plt = widget.plt
+        plt.clear_data()
+        plt.clear_figure()
+        spoken = [(i + 1, p) for i, p in enumerate(self.points) if p.wpm is not None]
+        plt.title("Delivery: words/min (left) · fillers/min (right)" if spoken
+                  else "Delivery: no spoken answers yet")
+        if spoken:
+            self._axis(plt)
+            plt.hline(WPM_BAND[0], "gray")
+            plt.hline(WPM_BAND[1], "gray")
+            plt.plot([x for x, _ in spoken], [p.wpm for _, p in spoken], label="words/min", marker="hd",
+                     color="cyan+")
+            plt.plot([x for x, _ in spoken], [p.fillers_per_min or 0 for _, p in spoken], label="fillers/min",
+                     marker="hd", color="orange", yside="right")
+            top = 50 * (int(max(200, max(p.wpm for _, p in spoken)) // 50) + 1)
+            plt.ylim(0, top, yside="left")
+            plt.yticks(list(range(0, top + 1, 50)), yside="left")
+            ftop = 5 * (int(max(10, max(p.fillers_per_min or 0 for _, p in spoken)) // 5) + 1)
+            plt.ylim(0, ftop, yside="right")
+            plt.yticks(list(range(0, ftop + 1, 5)), yside="right")
+        widget.refresh()
+
+    def action_switch(self) -> None:
+        switcher = self.query_one(ContentSwitcher)
+        switcher.current = "delivery-chart" if switcher.current == "score-chart" else "score-chart"
 
     def _weak(self) -> list:
         return [h for h in self.history if h.latest is not None and h.latest < WEAK_BELOW][:3]
@@ -64,6 +133,20 @@ class ProgressScreen(Screen):
         if not weak:
             self.notify("No weak topics to drill yet.")
             return
-        # only what a drill changes: voice, round length, answer time and the rest stay as configured
-        self.app.start_round(overrides={"round": {"topics": [h.topic for h in weak], "order": "drill",
-                                                  "questions": min(5, 2 * len(weak))}})
+        # only what a drill changes (topics, order, length); voice, timings and follow-ups stay as configured,
+        # and typed answers when no microphone was found
+        overrides: dict = {"round": {"topics": [h.topic for h in weak], "order": "drill",
+                                     "questions": min(5, 2 * len(weak))}}
+        mic = getattr(self.app, "microphone", None)
+        if mic is not None and not mic[0]:
+            overrides["round"]["answers"] = "typed"
+        s = with_overrides(self.app.ctx.settings, overrides)
+        follow = s.interviewer.max_follow_ups
+        text = (f"Drill {', '.join(h.name for h in weak)}?\n{s.round.questions} questions, lowest scores first · "
+                f"{s.round.answers} answers · {follow} follow-up{'s' if follow != 1 else ''} each.")
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.app.start_round(overrides=overrides)
+
+        self.app.push_screen(ConfirmScreen(text), answer)

@@ -8,13 +8,15 @@ from typing import TYPE_CHECKING, Callable
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Footer, Header, Static
 
 from ...errors import MockintError
 from ...interview.events import RoundFailed as RoundFailedEvent
 from ..messages import EngineEvent, LevelChanged, PartialChanged, RoundFailed, RoundReady, SpeakingProgress
+from ...score_lines import wrong_claim_text
+from ..widgets.answer_box import AnswerBox
 from ..widgets.meters import Countdown, LevelMeter
 from ..widgets.question import QuestionView
 from ..widgets.thread_view import ThreadView
@@ -24,6 +26,13 @@ if TYPE_CHECKING:
     from ...interview.engine import Interview
 
 TRANSIENT = {"level": LevelChanged, "partial": PartialChanged, "speaking_progress": SpeakingProgress}
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+
+
+def short(text: str, limit: int = 80) -> str:
+    """The first clause of a notice, for a toast (the whole text goes into the conversation)."""
+    first = text.split(". ", 1)[0].split("; ", 1)[0].rstrip(".")
+    return first if len(first) <= limit else first[: limit - 1] + "…"
 
 
 class RoundScreen(Screen):
@@ -31,8 +40,7 @@ class RoundScreen(Screen):
 
     BINDINGS = [Binding("space", "space", "Answer / done"), Binding("r", "repeat", "Repeat"),
                 Binding("s", "skip", "Skip"), Binding("p", "pause", "Pause"), Binding("q", "quit_round", "Quit"),
-                Binding("escape", "leave_box", "Leave answer box", show=False),
-                Binding("i", "answer_box", "Type answer", show=False)]
+                Binding("escape", "leave_box", "Keys"), Binding("i", "answer_box", "Type")]
 
     AUTO_FOCUS = "#thread"
 
@@ -40,9 +48,12 @@ class RoundScreen(Screen):
         super().__init__()
         self.build = build
         self.interview: Interview | None = None
-        self.state = "preparing"  # preparing | speaking | listening | thinking | done
+        self.state = "preparing"  # preparing | speaking | listening | transcribing | thinking | done
         self.mode = "spoken"
         self.total = 0
+        self.prompts: dict[str, tuple[int, str]] = {}  # question id -> (index, text), for score lines
+        self._wait_started: float | None = None
+        self._repeating = False
 
     def compose(self) -> ComposeResult:
         clock = self.app.clock
@@ -53,13 +64,17 @@ class RoundScreen(Screen):
             yield Countdown("round", warn_seconds=60, clock=clock, id="round-clock")
         yield QuestionView(id="question")
         yield LevelMeter(id="level")
-        yield Input(placeholder="Type your answer and press Enter (Esc for the keys)", id="typed")
-        yield Static("", id="partial")
+        yield AnswerBox(id="typed")
+        with VerticalScroll(id="partial-box"):
+            yield Static("", id="partial")
         yield ThreadView(id="thread")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#typed").display = False
+        self.query_one("#partial-box").display = False
+        self.query_one("#partial-box").can_focus = False  # it follows the speaker by itself: no Tab stop
+        self.set_interval(0.1, self._tick)
         self.prepare()
 
     @work(thread=True, exclusive=True, group="round-setup")
@@ -73,9 +88,10 @@ class RoundScreen(Screen):
 
     def on_round_failed(self, message: RoundFailed) -> None:
         self.state = "done"
-        self.query_one("#who", Static).update("The round could not start")
+        self.query_one("#who", Static).update("The round could not start — [b]q[/] goes back")
+        self.query_one(QuestionView).text = "The round could not start."
         self.query_one(ThreadView).add("Notice", message.text)
-        self.notify(message.text, severity="error", timeout=10)
+        self.notify(short(message.text), severity="error", timeout=10)
 
     def on_round_ready(self, message: RoundReady) -> None:
         self.interview = message.interview
@@ -98,8 +114,9 @@ class RoundScreen(Screen):
         await asyncio.wait({runner})
 
     def _show_mode(self) -> None:
+        self.refresh_bindings()
         typed = self.mode == "typed"
-        box = self.query_one("#typed", Input)
+        box = self.query_one("#typed", AnswerBox)
         box.display = typed
         self.query_one("#level").display = not typed
         if not typed and box.has_focus:
@@ -115,7 +132,19 @@ class RoundScreen(Screen):
         self.query_one(LevelMeter).level = message.value
 
     def on_partial_changed(self, message: PartialChanged) -> None:
-        self.query_one("#partial", Static).update(f"[dim]heard so far:[/] {message.text}")
+        self._show_partial(message.text)
+
+    def _show_partial(self, text: str) -> None:
+        box = self.query_one("#partial-box", VerticalScroll)
+        box.display = bool(text)
+        self.query_one("#partial", Static).update(f"[dim]heard so far:[/] {text}" if text else "")
+        box.call_after_refresh(box.scroll_end, animate=False)  # the newest words are always in view
+
+    def _tick(self) -> None:
+        if self.state == "transcribing" and self._wait_started is not None:
+            waited = self.app.clock() - self._wait_started
+            spin = SPINNER[int(waited * 10) % len(SPINNER)]
+            self._who(f"{spin} Transcribing the end of your answer… {waited:.0f} s")
 
     def on_speaking_progress(self, message: SpeakingProgress) -> None:
         self.query_one(QuestionView).spoken = message.fraction
@@ -128,76 +157,110 @@ class RoundScreen(Screen):
 
     def _on_round_started(self, ev) -> None:
         self.total = ev.total
-        self.sub_title = f"session {ev.session_id} · interviewer: {ev.backend} · {ev.answers} answers"
+        self.sub_title = f"{ev.backend} interviewer · {ev.answers} answers"
         self.query_one("#round-clock", Countdown).start(self.interview.plan.round_seconds)
 
     def _on_question_asked(self, ev) -> None:
         q = self.query_one(QuestionView)
         q.text, q.kind, q.spoken = ev.text, ev.kind, 1.0
+        q.label = f"Q{ev.index}/{ev.total}" if ev.kind == "main" else "Follow-up"
+        if ev.kind == "main":
+            self.prompts[ev.question_id] = (ev.index, ev.text)
         text = f"(Q{ev.index}/{ev.total}) {ev.text}" if ev.kind == "main" else ev.text
         self.query_one(ThreadView).add("Interviewer" if ev.kind == "main" else "Follow-up", text,
                                        f"why: {ev.reason}" if ev.reason else None)
-        self.query_one("#partial", Static).update("")
+        self._show_partial("")
         self.query_one("#answer-clock", Countdown).stop()
         self._who("Interviewer is asking…", "speaking")
 
     def _on_speaking_started(self, ev) -> None:
         self.query_one(QuestionView).spoken = 0.0
-        if self.state != "listening":
+        if self.state == "listening":  # `r` while answering: the answer clock waits for the question
+            self._repeating = True
+            self.query_one("#answer-clock", Countdown).pause(True)
+            self._who("Repeating the question — your answer clock is paused")
+        else:
             self._who("Interviewer is speaking — [b]space[/] to answer now", "speaking")
 
     def _on_speaking_finished(self, ev) -> None:
         self.query_one(QuestionView).spoken = 1.0
+        if self._repeating:
+            self._repeating = False
+            self.query_one("#answer-clock", Countdown).pause(False)
+            if self.state == "listening":
+                self._listening_hint()
 
     def _on_listening(self, ev) -> None:
         self.mode = ev.mode
         self._show_mode()
         self.query_one("#answer-clock", Countdown).start(ev.budget)
+        self.state = "listening"
+        self._listening_hint()
         if ev.mode == "typed":
-            self._who("Your turn — type, Enter sends · Esc for keys", "listening")
-            self.query_one("#typed", Input).focus()
+            self.query_one("#typed", AnswerBox).focus()
+
+    def _listening_hint(self) -> None:
+        if self.mode == "typed":
+            self._who("Your turn — type your answer, Enter sends")
         else:
-            self._who("Your turn — speak, then press [b]space[/] when done", "listening")
+            self._who("Your turn — speak, then press [b]space[/] when done")
 
     def _on_time_warning(self, ev) -> None:
         if ev.seconds_left <= 0 and self.mode == "typed" and self.state == "listening":
-            self._send("submit", self.query_one("#typed", Input).value)  # time is up: hand in what is typed
+            self._hand_in(self.query_one("#typed", AnswerBox).value)  # time is up: hand in what is typed
             return
-        self.notify(f"{ev.seconds_left:.0f} s left for this {ev.scope}", severity="warning")
+        self.notify(f"{ev.seconds_left:.0f} s left for this {ev.scope}", severity="warning", timeout=4)
 
     def _on_answer_finished(self, ev) -> None:
+        self._wait_started = None
         self.query_one("#answer-clock", Countdown).stop()
         self.query_one(LevelMeter).level = 0.0
         m = ev.metrics
         note = (f"{m.duration:.0f} s · {m.wpm:.0f} wpm · {m.filler_count} fillers" if m.wpm else
                 f"{m.word_count} words") + ("" if ev.ended_by == "candidate" else f" · ended by {ev.ended_by}")
         self.query_one(ThreadView).add("You", ev.text, note)
-        self.query_one("#partial", Static).update("")
-        self.query_one("#typed", Input).value = ""
+        self._show_partial("")
+        self.query_one("#typed", AnswerBox).value = ""
         self._who("…", "thinking")
 
     def _on_thinking(self, ev) -> None:
         self._who("Interviewer is thinking…", "thinking")
 
+    def _question_label(self, question_id: str) -> str:
+        index, text = self.prompts.get(question_id, (0, question_id))
+        label = f"Q{index} " if index else ""
+        return label + (text if len(text) <= 48 else text[:47] + "…")
+
     def _on_scored(self, ev) -> None:
         s = ev.score
-        self.query_one(ThreadView).add("Score", f"{ev.question_id}: overall {s.overall}/10",
-                                       s.improvements[0] if s.improvements else None)
+        note = (wrong_claim_text(s.wrong_claims[0]) if s.wrong_claims
+                else s.improvements[0] if s.improvements else None)
+        self.query_one(ThreadView).add("Score", f"{s.overall}/10 · {self._question_label(ev.question_id)}", note)
 
     def _on_score_pending(self, ev) -> None:
-        self.query_one(ThreadView).add("Score", f"{ev.question_id}: pending", ev.reason)
+        self.query_one(ThreadView).add("Score", f"pending · {self._question_label(ev.question_id)}", ev.reason)
 
     def _on_skipped(self, ev) -> None:
-        self.query_one(ThreadView).add("Notice", f"skipped {ev.question_id}")
+        self.query_one(ThreadView).add("Notice", f"skipped {self._question_label(ev.question_id)}")
 
     def _on_paused(self, ev) -> None:
         for c in self.query(Countdown):
             c.pause(ev.paused)
-        self._who("Paused — press [b]p[/] to go on" if ev.paused else "Resumed")
+        if ev.paused:
+            self._who("Paused — press [b]p[/] to go on")
+        elif self.state == "listening":
+            self._listening_hint()
+        elif self.state == "speaking":
+            self._who("Interviewer is speaking — [b]space[/] to answer now")
+        else:
+            self._who("Resumed")
 
     def _on_notice(self, ev) -> None:
-        self.notify(ev.text, severity="error" if ev.level == "error" else "warning", timeout=8)
+        # the whole notice goes into the conversation; the toast is one short line at the bottom right,
+        # away from the question at the top
         self.query_one(ThreadView).add("Notice", ev.text)
+        severity = "error" if ev.level == "error" else "information" if ev.level == "info" else "warning"
+        self.notify(short(ev.text), severity=severity, timeout=6)
 
     def _on_round_failed(self, ev: RoundFailedEvent) -> None:
         """The engine stopped on an error (disk full, the sessions folder unusable...): say so, on screen."""
@@ -206,7 +269,7 @@ class RoundScreen(Screen):
         self.query_one("#round-clock", Countdown).stop()
         self.query_one("#who", Static).update("The round stopped — press [b]q[/] to go back")
         self.query_one(ThreadView).add("Notice", ev.line())
-        self.notify(ev.line(), severity="error", timeout=15)
+        self.notify(short(ev.line()), severity="error", timeout=15)
 
     def interrupt(self) -> None:
         """SIGTERM/SIGHUP: stop now, keeping the session resumable (the app exits right after)."""
@@ -229,11 +292,19 @@ class RoundScreen(Screen):
             self._send("start_answer")
         elif self.state == "listening" and self.mode == "spoken":
             self._send("finish_answer")
-            self._who("Transcribing…", "thinking")
+            self.query_one("#answer-clock", Countdown).pause(True)  # the answer is over: its clock stops
+            self.state = "transcribing"
+            self._wait_started = self.app.clock()
+            self._tick()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    def on_answer_box_submitted(self, event: AnswerBox.Submitted) -> None:
         if self.state == "listening":
-            self._send("submit", event.value)
+            self._hand_in(event.value)
+
+    def _hand_in(self, text: str) -> None:
+        self.query_one("#answer-clock", Countdown).pause(True)
+        self._who("Sending your answer…", "thinking")
+        self._send("submit", text)
 
     def action_repeat(self) -> None:
         self._send("repeat_question")
@@ -244,12 +315,32 @@ class RoundScreen(Screen):
     def action_pause(self) -> None:
         self._send("toggle_pause")
 
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """Show (and allow) only the keys that do something now: the footer is the help."""
+        try:
+            typing = self.mode == "typed" and self.query_one("#typed").has_focus
+        except Exception:  # not composed yet
+            typing = False
+        if action == "leave_box":
+            return typing
+        if action == "answer_box":
+            return self.mode == "typed" and not typing
+        if action == "space":
+            return self.mode == "spoken" or self.state == "speaking"
+        return True
+
+    def on_descendant_focus(self) -> None:
+        self.refresh_bindings()
+
+    def on_descendant_blur(self) -> None:
+        self.refresh_bindings()
+
     def action_leave_box(self) -> None:
         self.query_one(ThreadView).focus()
 
     def action_answer_box(self) -> None:
         if self.mode == "typed":
-            self.query_one("#typed", Input).focus()
+            self.query_one("#typed", AnswerBox).focus()
 
     def action_quit_round(self) -> None:
         if self.state == "done" or self.interview is None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Label, Select, SelectionList
+from textual.widgets import Button, Footer, Header, Input, Label, Select, SelectionList, Static
 
 from ...config import Settings, state_file, with_overrides
 from ...errors import MockintError
@@ -23,7 +24,7 @@ class _Shown:
 
 
 class SetupScreen(Screen):
-    """Choose the round; Start remembers the choices."""
+    """Choose the round; Start remembers the choices. Laid out to fit 80×24 without scrolling."""
 
     BINDINGS = [("escape", "app.pop_screen", "Back"), ("ctrl+s", "start", "Start")]
 
@@ -36,28 +37,72 @@ class SetupScreen(Screen):
         yield Header()
         with Horizontal(id="setup"):
             with Vertical(id="setup-topics"):
-                yield Label("Topics (none ticked = all)")
+                yield Label("Topics [dim](none ticked = all)[/]", classes="setup-title")
                 yield SelectionList[str](*[(f"{t.name} ({len(bank.by_topic(t.id))})", t.id, t.id in c.topics)
                                            for t in bank.topics.values()], id="topics")
-            with VerticalScroll(id="setup-form"):
-                yield Label("Questions")
-                yield Input(str(c.questions), type="integer", id="questions")
-                yield Label("Answer time, seconds (empty = each question's own)")
-                yield Input("" if c.answer_seconds is None else str(c.answer_seconds), type="integer", id="answer")
-                yield Label("Round time, minutes")
-                yield Input(f"{c.round_minutes:g}", type="number", id="round")
-                yield Label("Follow-ups per question")
-                yield Input(str(c.follow_ups), type="integer", id="follow")
-                yield Label("Order")
-                yield Select([("Shuffled", "shuffled"), ("Weakest topics first", "weakest"),
-                              ("Drill my lowest scores", "drill")], value=c.order, allow_blank=False, id="order")
-                yield Label("Answers")
-                yield Select([("Spoken (microphone)", "spoken"), ("Typed", "typed")], value=c.answers,
-                             allow_blank=False, id="answers")
-                yield Label("Voice (espeak-ng id, e.g. gmw/en-US; empty = default)")
-                yield Input(c.voice or "", id="voice")
-                yield Button("Start the round", variant="primary", id="start")
+            with VerticalScroll(id="setup-form", can_focus=False):
+                yield Label("Round", classes="setup-title")
+                with Horizontal(classes="row"):
+                    yield Label("Questions")
+                    yield Input(str(c.questions), type="integer", id="questions", compact=True)
+                with Horizontal(classes="row"):
+                    yield Label("Answer secs")
+                    yield Input("" if c.answer_seconds is None else str(c.answer_seconds), type="integer",
+                                id="answer", placeholder="per question", compact=True)
+                with Horizontal(classes="row"):
+                    yield Label("Round mins")
+                    yield Input(f"{c.round_minutes:g}", type="number", id="round", compact=True)
+                with Horizontal(classes="row"):
+                    yield Label("Follow-ups")
+                    yield Input(str(c.follow_ups), type="integer", id="follow", compact=True)
+                with Horizontal(classes="row"):
+                    yield Label("Order")
+                    yield Select([("Shuffled", "shuffled"), ("Weakest topics first", "weakest"),
+                                  ("My lowest scores", "drill")], value=c.order, allow_blank=False, id="order",
+                                 compact=True)
+                with Horizontal(classes="row"):
+                    yield Label("Answers")
+                    yield Select([("Spoken (microphone)", "spoken"), ("Typed", "typed")], value=c.answers,
+                                 allow_blank=False, id="answers", compact=True)
+                yield Static("", id="answers-note")
+                with Horizontal(classes="row", id="voice-row"):
+                    yield Label("Voice")
+                    yield Input(c.voice or "", id="voice", placeholder="default", compact=True)
+                yield Button("Start the round", variant="primary", id="start", compact=True)
+                yield Static("[dim]Ctrl+S starts · Esc goes back[/]", id="setup-hint")
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "new round"
+        self.query_one("#answers-note").display = False
+        mic = getattr(self.app, "microphone", None)
+        if mic is None:
+            self.check_microphone()
+        else:
+            self._microphone(mic)
+
+    @work(thread=True, exclusive=True, group="setup-mic")
+    def check_microphone(self) -> None:
+        from ...audio.devices import resolve
+        from ...errors import MockintError
+
+        try:
+            resolve(self.app.ctx.settings.audio.input_device, "input")
+            found: tuple[bool, str] = (True, "")
+        except MockintError as e:
+            found = (False, e.message)
+        self.app.call_from_thread(self._microphone, found)
+
+    def _microphone(self, found: tuple[bool, str]) -> None:
+        """Without a microphone a spoken round cannot work: typed answers are chosen, and the note says why."""
+        ok, why = found
+        if ok:
+            return
+        self.query_one("#answers", Select).value = "typed"
+        note = self.query_one("#answers-note", Static)
+        note.update("[yellow]no mic: typed[/]")
+        note.tooltip = why
+        note.display = True
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "start":

@@ -1,22 +1,38 @@
-"""End of round: overall and per-topic scores, each thread's grade, delivery, reference answers on demand."""
+"""End of round: overall and per-topic scores, then one folded line per question (Enter opens its details)."""
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Collapsible, DataTable, Footer, Header, Static
 
+from ...errors import MockintError
+from ...store.report import status_text
 from ..format import fmt, load_session
-from ..messages import SessionLoaded
+from ..messages import LoadFailed, SessionLoaded
 from ..widgets.score_view import score_text
+
+
+def thread_title(index: int, topic: str, prompt: str, overall: int | None, skipped: bool) -> Text:
+    """'Q1  6/10  Node internals · Explain how …' — one line; the CSS cuts it with an ellipsis."""
+    out = Text(f"Q{index} ", style="bold")
+    if overall is not None:
+        out.append(f"{overall:>2}/10", style="bold green" if overall >= 7 else "bold yellow" if overall >= 4
+                   else "bold red")
+    else:
+        out.append("skip " if skipped else "  –  ", style="dim")
+    out.append(f"  {topic} · ", style="cyan")
+    out.append(prompt)
+    return out
 
 
 class SummaryScreen(Screen):
     """Shows one session's results; also the landing screen after a round."""
 
-    BINDINGS = [("escape", "home", "Home"), ("a", "answers", "Reference answers"), ("t", "transcript", "Transcript"),
+    BINDINGS = [("escape", "home", "Home"), ("a", "all", "Open/close all"), ("t", "transcript", "Replay"),
                 ("p", "progress", "Progress")]
 
     def __init__(self, session_id: str) -> None:
@@ -28,51 +44,72 @@ class SummaryScreen(Screen):
         yield Header()
         with VerticalScroll(id="summary"):
             yield Static("Loading…", id="summary-head")
-            yield DataTable(id="topic-table", cursor_type="row", zebra_stripes=True)
-            yield VerticalScroll(id="summary-threads")
+            yield DataTable(id="topic-table", cursor_type="none", zebra_stripes=True, show_cursor=False)
+            yield Static("", id="summary-hint")
+            yield Vertical(id="summary-threads")
         yield Footer()
 
     def on_mount(self) -> None:
         self.sub_title = f"session {self.session_id}"
+        self.query_one(DataTable).can_focus = False  # nothing to do in it: Tab goes from question to question
         self.load()
 
     @work(thread=True, exclusive=True, group="summary-load")
     def load(self) -> None:
-        self.post_message(load_session(self.app.ctx, self.session_id))
+        try:
+            self.post_message(load_session(self.app.ctx, self.session_id))
+        except MockintError as e:
+            self.post_message(LoadFailed(e.message))
+
+    def on_load_failed(self, message: LoadFailed) -> None:
+        self.query_one("#summary-head", Static).update(Text(message.text, style="red"))
 
     def on_session_loaded(self, message: SessionLoaded) -> None:
         self.state, s = message.state, message.summary
         bank = self.app.ctx.bank_or_none()
-        head = (f"[b]Overall {fmt(s.overall)}/10[/b] · {message.state.answered} answered · {s.status}"
-                + (f" ({s.finished_reason})" if s.finished_reason else "") + f" · interviewer {s.backend}")
+        total = len(message.state.meta.question_ids) or len(s.threads)
+        head = Text(f"Overall {fmt(s.overall)}/10", style="bold")
+        head.append(f" · {message.state.answered} of {total} answered · {status_text(s.status, s.finished_reason)}"
+                    f" · interviewer {s.backend}")
         if s.wpm:
-            head += (f"\nDelivery: {s.speaking_seconds:.0f} s speaking · {s.wpm:g} words/min · "
-                     f"{fmt(s.fillers_per_min)} fillers/min")
+            head.append(f"\nDelivery: {s.speaking_seconds:.0f} s speaking · {s.wpm:g} words/min · "
+                        f"{fmt(s.fillers_per_min)} fillers/min", style="cyan")
         self.query_one("#summary-head", Static).update(head)
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        table.add_columns("Topic", "Threads", "Overall", "Technical", "Coverage", "Structure", "Comm.")
+        table.add_columns("Topic", "Qs", "Overall", "Tech", "Cover", "Struct", "Comm")
         for t in s.topics:
             table.add_row(t.name, str(t.threads), fmt(t.overall), fmt(t.technical), fmt(t.coverage),
                           fmt(t.structure), fmt(t.communication))
-        box = self.query_one("#summary-threads", VerticalScroll)
+        self.query_one("#summary-hint", Static).update(
+            "[dim]Enter or click a question for its details · [b]a[/b] opens all[/]" if s.threads
+            else "[dim]No questions were asked in this session.[/]")
+        box = self.query_one("#summary-threads", Vertical)
         box.remove_children()
+        folds = []
         for th, ts in zip(message.state.threads, s.threads):
             q = bank.question(th.question_id) if bank else None
-            title = f"Q{th.index} · {bank.topic_name(th.topic) if bank else th.topic} · {th.question_id}"
-            widgets = [Static(f"[b]{title}[/b]\n{ts.prompt}", classes="thread-title"),
-                       Static("Skipped." if th.skipped and not th.score else score_text(th.score, th.score_status, q, ts),
-                              classes="thread-score")]
+            topic = bank.topic_name(th.topic) if bank else th.topic
+            title = thread_title(th.index, topic, ts.prompt, th.score.overall if th.score else None,
+                                 th.skipped and not th.score)
+            body: list = [Static(Text(ts.prompt, style="italic"), classes="thread-prompt"),
+                          Static("Skipped." if th.skipped and not th.score
+                                 else score_text(th.score, th.score_status, q, ts), classes="thread-score")]
             if q is not None:
-                widgets.append(Collapsible(Static(q.reference_answer), title="Reference answer", collapsed=True,
-                                           classes="reference"))
-            box.mount_all(widgets)
+                body.append(Collapsible(Static(q.reference_answer), title="Reference answer", collapsed=True,
+                                        classes="reference"))
+            folds.append(Collapsible(*body, title=title, collapsed=len(s.threads) > 1, classes="thread"))
+        box.mount_all(folds)
+        if folds:
+            self.call_after_refresh(lambda: folds[0].query_one("CollapsibleTitle").focus(scroll_visible=False))
 
-    def action_answers(self) -> None:
-        boxes = list(self.query(".reference").results(Collapsible))
-        show = any(b.collapsed for b in boxes)
-        for b in boxes:
-            b.collapsed = not show
+    def action_all(self) -> None:
+        folds = list(self.query(".thread").results(Collapsible))
+        show = any(f.collapsed for f in folds)
+        for f in folds:
+            f.collapsed = not show
+        # each fold scrolls itself into view as it opens; start reading from the top instead
+        self.set_timer(0.05, lambda: self.query_one("#summary", VerticalScroll).scroll_home(animate=False))
 
     def action_home(self) -> None:
         self.app.go_home()
