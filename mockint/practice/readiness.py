@@ -78,9 +78,13 @@ def readiness(sessions: Iterable[SessionState], schedule: Schedule, now: datetim
             r.weakest = min(cards, key=lambda c: (c.latest_score, c.question_id)).question_id
         r.verdict, r.reason = _verdict(r, now, name)
         out.append(r)
-    # the most actionable first: practised topics that are not ready (weakest first), then ones never practised
-    return sorted(out, key=lambda r: (_RANK[r.verdict], r.practised == 0,
-                                      r.latest if r.latest is not None else 0, r.topic))
+    # the most actionable first: practised topics that are not ready (weakest first), then ones never practised,
+    # then the ready ones
+    def order(r: TopicReadiness) -> tuple:
+        group = 1 if r.practised == 0 else 2 if r.verdict == "ready" else 0
+        return (group, _RANK[r.verdict], r.latest if r.latest is not None else 0, r.topic)
+
+    return sorted(out, key=order)
 
 
 def _verdict(r: TopicReadiness, now: datetime, name: str) -> tuple[Verdict, str]:
