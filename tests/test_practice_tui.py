@@ -46,8 +46,8 @@ async def test_home_and_progress_show_what_is_due_and_how_ready_each_topic_is(tm
         await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen) and app.screen.due)
         await pilot.pause(0.1)
         text = screen_text(app)  # room for one line per topic, least ready first
-        assert "✗ Node.js internals: not yet — 1 wrong claim last time on Node.js internals" in text
-        assert "✗ Caching strategies: not yet — latest score 4.0/10 on Caching strategies" in text
+        assert "✗ Node.js internals: not yet — 1 wrong claim last time\n" in text
+        assert "✗ Caching strategies: not yet — latest score 4.0/10 (weakest: cache-stampede)" in text
 
 
 async def test_try_again_from_the_summary_adds_an_attempt_to_the_session(tmp_path):
@@ -57,7 +57,7 @@ async def test_try_again_from_the_summary_adds_an_attempt_to_the_session(tmp_pat
     async with app.run_test(size=(80, 24)) as pilot:
         app.push_screen(SummaryScreen(sid))
         await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen) and len(app.screen.query(".thread")) == 2)
-        assert footer_keys(app)["g"] == "Try again"
+        assert footer_keys(app)["g"] == "Retry"
         await pilot.press("g")  # the first question has the focus
         await wait_for(pilot, lambda: isinstance(app.screen, RoundScreen) and app.screen.state == "listening")
         round_screen = app.screen
@@ -72,6 +72,7 @@ async def test_try_again_from_the_summary_adds_an_attempt_to_the_session(tmp_pat
         assert summary.session_id == sid
         attempts = str(summary.query_one("#summary-attempts").render())
         assert attempts.startswith("Attempts node-event-loop-phases: 1/10 → ")
+        await pilot.pause(0.5)  # let the new screen finish mounting before the app closes
     state = SessionStore(sessions).load(sid)
     assert [(t.question_id, t.attempt) for t in state.threads][-1] == ("node-event-loop-phases", 2)
     assert state.status == "complete" and state.thread("node-event-loop-phases", 2).score is not None

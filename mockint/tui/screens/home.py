@@ -94,7 +94,8 @@ class HomeScreen(Screen):
         self.query_one("#practice", Static).update(line)
         # one line per topic when the terminal has room for it (at 80x24 the menu and the checks come first)
         marks = {"ready": "[green]✓[/]", "almost": "[yellow]~[/]", "not yet": "[red]✗[/]"}
-        lines = [f"{marks[r.verdict]} {r.name}: {r.verdict} — {r.reason}" for r in practised[:4]]
+        lines = [f"{marks[r.verdict]} {r.name}: {r.verdict} — {r.reason.replace(' on ' + r.name, '')}"
+                 for r in practised[:4]]
         self.query_one("#practice-topics", Static).update("\n".join(lines))
         self.topic_lines = bool(lines)
         self._fit()

@@ -153,7 +153,7 @@ class ProgressScreen(Screen):
 
     def _show_reason(self, topic: str | None) -> None:
         r = self.readiness.get(topic) if topic else None
-        text = (f"[b]{r.name}[/b]: {_verdict(r)} — {r.reason}" if r is not None
+        text = (f"[b]{r.name}[/b]: {_verdict(r)} — {r.reason.replace(' on ' + r.name, '')}" if r is not None
                 else "[dim]Readiness: answer a round to see how ready each topic is.[/]")
         self.query_one("#readiness-reason", Static).update(text)
 

@@ -151,7 +151,7 @@ class SessionScreen(Screen):
     """One session: questions, follow-ups with reasons, answers, scores; play any recording."""
 
     BINDINGS = [("escape", "back", "Back"), ("x", "stop", "Stop"), ("s", "summary", "Summary"),
-                ("g", "retry", "Try again"), ("e", "export", "Export"), ("c", "continue_session", "Continue"),
+                ("g", "retry", "Retry"), ("e", "export", "Export"), ("c", "continue_session", "Continue"),
                 ("d", "delete", "Delete")]
 
     def __init__(self, session_id: str) -> None:

@@ -39,7 +39,7 @@ class RoundScreen(Screen):
     """A face on the Interview: shows its events, sends its commands, holds no interview logic."""
 
     BINDINGS = [Binding("space", "space", "Answer / done"), Binding("r", "repeat", "Repeat"),
-                Binding("s", "skip", "Skip"), Binding("p", "pause", "Pause"), Binding("g", "retry", "Try again"),
+                Binding("s", "skip", "Skip"), Binding("p", "pause", "Pause"), Binding("g", "retry", "Retry"),
                 Binding("q", "quit_round", "Quit"), Binding("escape", "leave_box", "Keys"),
                 Binding("i", "answer_box", "Type")]
 

@@ -58,7 +58,7 @@ def attempts_text(attempts: list) -> Text:
 class SummaryScreen(Screen):
     """Shows one session's results; also the landing screen after a round."""
 
-    BINDINGS = [("escape", "home", "Home"), ("a", "all", "Open/close all"), ("g", "retry", "Try again"),
+    BINDINGS = [("escape", "home", "Home"), ("a", "all", "Open/close all"), ("g", "retry", "Retry"),
                 ("t", "transcript", "Replay"), ("p", "progress", "Progress")]
 
     def __init__(self, session_id: str) -> None:
