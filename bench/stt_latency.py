@@ -37,6 +37,7 @@ def streamed(model, audio: np.ndarray, prompt: str) -> tuple[float, int, bool]:
 def main() -> None:
     quick = "--quick" in sys.argv
     model = WhisperTranscriber("tiny.en").load()
+    print(f"model {model.name}, beam {model.beam_size}; load average {open('/proc/loadavg').read().split()[0]}")
     prompt = build_prompt(["libuv", "MikroORM", "PostgreSQL", "Redis", "Kafka", "GraphQL"])
     print(f"{'length':>7} {'trial':>5} {'streaming end->final':>21} {'decodes':>8} {'reused':>7} {'batch':>8}")
     rows = {}

@@ -54,10 +54,10 @@ class SttSettings(_Section):
     """Whisper model: a folder with a CTranslate2 model, or a faster-whisper name (tiny.en, base.en, small.en...)."""
     cpu_threads: Annotated[int, Field(ge=0, le=256)] = 0
     """Threads for decoding; 0 = one per CPU core."""
-    beam_size: Annotated[int, Field(ge=1, le=20)] = 1
-    """Beam width (1-20); 1 (greedy) is fastest and accurate enough with the domain prompt."""
+    beam_size: Annotated[int, Field(ge=1, le=20)] = 5
+    """Beam width (1-20); 5 keeps words that greedy decoding (1) loses when the prompt derails it (issue 10)."""
     no_speech_threshold: Annotated[float, Field(ge=0, le=1)] = 0.6
-    """Segments whose no-speech probability is above this (and whose log-probability is low) are dropped."""
+    """A segment whose no-speech probability is above this is re-decoded; it is dropped only if no voice is heard."""
     domain_prompt: bool = True
     """Bias recognition with the question's glossary and a disfluent lead-in (keeps 'um'/'uh')."""
 
@@ -65,8 +65,11 @@ class SttSettings(_Section):
 class TtsSettings(_Section):
     enabled: bool = True
     """Speak questions aloud; when off (or when synthesis fails) they are only shown."""
+    engine: Literal["auto", "piper", "espeak"] = "auto"
+    """Interviewer voice: piper (neural, the optional `mockint[voice]` extra), espeak (espeak-ng, built in), or
+    auto (piper when installed, else espeak)."""
     voice: str | None = None
-    """espeak-ng voice id or name (see `mockint say --list-voices`); empty = the engine's default."""
+    """Voice id or name for the chosen engine (see `mockint say --list-voices`); empty = the engine's default."""
     rate: Annotated[int, Field(ge=50, le=600)] = 175
     """Speaking rate in words per minute (50-600)."""
 

@@ -87,3 +87,11 @@ def run_cli(*args: str, env: dict | None = None, input: str | None = None, timeo
 @pytest.fixture
 def cli():
     return run_cli
+
+
+@pytest.fixture(scope="session")
+def whisper():
+    """The bundled tiny.en, loaded once for every test that transcribes (default settings: beam 5)."""
+    from mockint.speech.stt import WhisperTranscriber
+
+    return WhisperTranscriber("tiny.en").load()

@@ -13,9 +13,9 @@ import pytest
 from mockint.audio.devices import describe_error, list_devices
 from mockint.audio.player import Player
 from mockint.audio.recorder import Recorder
-from mockint.audio.wavio import read_wav, resample
+from mockint.audio.wavio import read_wav
 from mockint.speech.streaming import transcribe_file
-from mockint.speech.stt import WhisperTranscriber, build_prompt
+from mockint.speech.stt import build_prompt
 from mockint.speech.tts import Pyttsx3Speaker
 
 from .pulse import PrivatePulse, SpeakerCapture, play_into_mic, require_pulse
@@ -29,8 +29,8 @@ def _pulse():
 
 
 @pytest.fixture(scope="module")
-def model():
-    return WhisperTranscriber("tiny.en").load()
+def model(whisper):
+    return whisper
 
 
 def test_devices_listed_with_defaults(cli):
@@ -159,3 +159,29 @@ def test_busy_and_missing_device_errors_are_explained():
     assert "busy" in busy.message and "--text" in busy.hint
     none = describe_error(sd.PortAudioError("Error querying device -1"), "input")
     assert none.hint and "typing" in none.hint
+
+
+def test_warm_player_streams_sentences_as_they_are_made(tmp_path, model):
+    """One output stream kept open; a question played from a generator that is still synthesising."""
+    from mockint.speech.tts import build_speaker
+
+    speaker, _ = build_speaker("auto", None, 175)  # piper under make test (the voice extra), else espeak
+    player = Player(sample_rate=speaker.sample_rate).warm()
+    made: list[int] = []
+
+    def sentences():
+        for chunk in speaker.stream("Tell me about the event loop. How would you find a memory leak in production?"):
+            made.append(len(chunk))
+            yield chunk
+
+    cap = SpeakerCapture(tmp_path / "heard.wav")
+    try:
+        assert player.play_stream(sentences(), speaker.sample_rate) is True
+        assert player.play(np.zeros(1000, dtype=np.float32), speaker.sample_rate) is True  # still warm: plays again
+    finally:
+        player.close()
+    time.sleep(0.3)
+    heard = cap.stop()
+    assert len(made) == 2
+    text = transcribe_file(model, heard, None).text.lower()
+    assert "event loop" in text and "memory leak" in text, text

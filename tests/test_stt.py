@@ -31,8 +31,8 @@ def espeak(text: str, path, ssml: bool = False) -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def model():
-    return WhisperTranscriber("tiny.en").load()
+def model(whisper):
+    return whisper
 
 
 @pytest.fixture(scope="module")
@@ -122,3 +122,48 @@ def test_cli_transcribe_json(cli, fixtures):
     assert r.returncode == 2 and "cannot load speech model" in r.stderr and "Traceback" not in r.stderr
     r = cli("transcribe", str(wav), "--question", "nope")
     assert r.returncode == 2 and "unknown question" in r.stderr
+
+
+DATALOADER = ("So we added a DataLoader per request that batches the keys and issues a single query with an IN clause, "
+              "and the N plus one problem went away.")
+
+
+def test_issue_sentence_keeps_its_words_with_the_question_prompt(model, bank, tmp_path):
+    """Greedy decoding with the prompt once turned this into "so we added a Data one away" (issue 10)."""
+    q = bank.question("db-mikroorm-n-plus-one")
+    audio = espeak(DATALOADER.replace("DataLoader", "Data Loader"), tmp_path / "dl.wav")
+    t = transcribe_file(model, audio, build_prompt(bank.glossary(q), context=q.prompt))
+    text = normalize(t.text)
+    for w in ("request", "keys", "single", "query", "clause", "plus", "problem", "went", "away"):
+        assert w in text.split(), (w, t.text)  # the words after "Data" are all there
+    assert has_term(t.text, "DataLoader"), t.text
+
+
+def test_guard_failed_segment_is_redecoded_not_dropped(model, fixtures):
+    """A segment that fails a guard (here: a repetition-loop compression ratio) is decoded again from its audio."""
+    import dataclasses
+
+    from mockint.speech.stt import guarded
+
+    audio = fixtures["tech"]
+    prompt = build_prompt(TECH_TERMS)
+    segments = model._decode(audio, prompt, (0.0,), True)
+    assert segments
+    calls = []
+
+    def redecode(clip, p, temps):
+        calls.append((p is not None, temps))
+        return model._decode(clip, p, temps, True)
+
+    broken = [dataclasses.replace(segments[0], compression_ratio=3.1), *segments[1:]]
+    piece = guarded(audio, broken, prompt, 0.6, redecode)
+    assert calls and calls[0] == (True, (0.2, 0.4, 0.6))  # temperature fallback first, with the prompt
+    assert piece.redecoded and "repetition" in piece.redecoded[0]
+    # only silence is ever dropped, or words Whisper crammed onto a scrap of voice after every re-decode failed
+    assert all(d.startswith("no speech") or "under 0.5 s of voice" in d for d in piece.dropped), piece.dropped
+    assert has_term(piece.text, "libuv") and "thread" in piece.text.lower(), piece.text
+    # true silence is still dropped: a "segment" over silent audio has no voice under it
+    silent = np.zeros(16000 * 3, dtype=np.float32)
+    fake = dataclasses.replace(segments[0], start=0.0, end=2.5, text=" Thank you.")
+    piece = guarded(silent, [fake], prompt, 0.6, redecode)
+    assert piece.words == [] and piece.dropped and not piece.redecoded

@@ -58,6 +58,11 @@ class Claim:
     asserted: str      # the part the candidate stands behind (before "instead of" / "rather than")
     rejected: str      # the part after "instead of" / "rather than", if any
 
+    @property
+    def terse(self) -> bool:
+        """A list, or a fragment too short to say anything about what it names ("Single endpoint.")."""
+        return self.is_list or (self.words < 6 and not self.explains)
+
 
 def negation_count(text: str) -> int:
     return len(_NEGATION.findall(normalize(text)))
@@ -124,6 +129,6 @@ def windows(claims: list[Claim], answer: str) -> list[tuple[int, int, str]]:
     out = []
     for i in range(len(claims) - 1):
         a, b = claims[i], claims[i + 1]
-        if a.words + b.words <= 2 * MAX_CLAIM_WORDS and not (a.is_list or b.is_list):
+        if a.words + b.words <= 2 * MAX_CLAIM_WORDS and not (a.terse or b.terse):
             out.append((i, i + 1, answer[a.start:b.end]))
     return out

@@ -71,6 +71,7 @@ class Interview:
         self._warned_round = False
         self._current: tuple[str, Path | None] = ("", None)
         self._current_text = ""
+        self._next_main: str | None = None  # the next main question's text, synthesised ahead
         self._replay: asyncio.Future | None = None
         self._score_tasks: dict[tuple[str, int], asyncio.Task] = {}
         self._retry_queue: list[str] = []          # "try again" asked during the round, in order
@@ -249,6 +250,8 @@ class Interview:
         total = len(self.resume.meta.question_ids) if self.resume else len(self.plan.questions)
         for offset, q in enumerate(self.plan.questions):
             index = self._index_of(q, offset + 1)
+            nxt = self.plan.questions[offset + 1] if offset + 1 < len(self.plan.questions) else None
+            self._next_main = nxt.prompt if nxt is not None else None  # synthesised during this answer
             if self.control.quit.is_set():
                 break
             if self._round_left() <= 0:
@@ -504,6 +507,8 @@ class Interview:
             return None
         budget = self.plan.budget_for(q)
         await self._record("answer_started", question_id=q.id, turn_id=turn)
+        if self.mode == "spoken" and self._next_main and self.mouth is not None:
+            self.mouth.prefetch(self._next_main)
         answer: Answer | None = None
         if self.mode == "spoken":
             assert self.path is not None
@@ -524,7 +529,8 @@ class Interview:
         await self._cap(answer)
         await self._record("answer_finished", question_id=q.id, turn_id=turn,
                            transcript=answer.transcript.model_dump(), metrics=answer.metrics.model_dump(),
-                           audio=f"audio/{answer.audio.name}" if answer.audio else None, ended_by=answer.ended_by)
+                           audio=f"audio/{answer.audio.name}" if answer.audio else None, ended_by=answer.ended_by,
+                           **({"speech_check": answer.speech_check} if answer.speech_check else {}))
         self._saved_upto = max(self._saved_upto, self._index)
         self.emit(AnswerFinished(turn_id=turn, text=answer.transcript.text, metrics=answer.metrics,
                                  ended_by=answer.ended_by))

@@ -246,7 +246,7 @@ def read(q: Question, answer: str, index: BankIndex, thresholds: Thresholds | No
     qi = index.question(q)
     points = {k.id: PointEvidence(k.id) for k in q.key_points}
     total_words = sum(c.words for c in claims) or 1
-    list_share = sum(c.words for c in claims if c.is_list) / total_words
+    list_share = sum(c.words for c in claims if c.terse) / total_words
     if not claims:
         return Reading(claims, points, [], set(), 0.0, None, 0.0, 0, 0, [])
 

@@ -26,6 +26,16 @@ class Answer:
     audio: Path | None
     ended_by: str
     device_lost: str | None = None
+    speech_check: dict | None = None  # the end-of-answer coverage check (journaled with answer_finished)
+
+
+def _wav_16k(path: Path):
+    """The saved answer as 16 kHz samples (what the decoder works on)."""
+    from ..audio.wavio import read_wav, resample
+    from ..speech.stt import SAMPLE_RATE
+
+    audio, sr = read_wav(path, repair=False)
+    return resample(audio, sr, SAMPLE_RATE)
 
 
 class Listener:
@@ -63,7 +73,7 @@ class Listener:
         """Record and transcribe; raises DeviceError if the microphone cannot be opened."""
         from ..audio.wavio import resample
         from ..speech.endpoint import Endpointer
-        from ..speech.streaming import StreamingTranscriber
+        from ..speech.streaming import StreamingTranscriber, ensure_coverage
         from ..speech.stt import SAMPLE_RATE
 
         c = self.control
@@ -108,9 +118,16 @@ class Listener:
                 ended_by, warned = self._check_clock(budget, warned)
         recording = await asyncio.to_thread(recorder.stop)
         transcript = await asyncio.to_thread(streamer.finish, self.kit.model_name())
+        checked = await asyncio.to_thread(ensure_coverage, streamer, transcript,
+                                          lambda: _wav_16k(recording.path))
+        if checked.redecoded:
+            self.emit(Notice(text=f"Part of your answer was missing from the live transcript "
+                                  f"({checked.before.uncovered:.0f} s of speech); it was transcribed again "
+                                  "from the recording.", level="info"))
+        transcript = checked.transcript
         metrics = compute(transcript, budget)
         lost = recording.error if ended_by == "device_lost" else None
-        return Answer(transcript, metrics, wav, ended_by, lost)
+        return Answer(transcript, metrics, wav, ended_by, lost, checked.journal())
 
     async def typed(self, turn_id: str, budget: float) -> Answer:
         c = self.control

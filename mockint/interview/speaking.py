@@ -1,16 +1,94 @@
-"""Saying things: synthesise to a WAV (kept for replay) and play it, stoppable by the candidate."""
+"""Saying things: synthesise sentence by sentence (kept as a WAV for replay) and play while the rest is made,
+stoppable by the candidate. The next main question can be synthesised ahead, while the candidate answers."""
 
 from __future__ import annotations
 
 import asyncio
 import tempfile
+import threading
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
+
+import numpy as np
 
 from ..errors import MockintError
 from .control import Control
 from .events import Notice, SpeakingFinished, SpeakingProgress, SpeakingStarted
 from .voice import SpeechKit
+
+
+class Utterance:
+    """Speech being synthesised in a background thread: chunks can be played as they come; the WAV is written
+    (atomically complete) when the last sentence is done."""
+
+    def __init__(self, speaker, text: str, path: Path):
+        self.speaker = speaker
+        self.text = text
+        self.path = Path(path)
+        self.sample_rate = int(getattr(speaker, "sample_rate", 22050))
+        self.chunks: list[np.ndarray] = []
+        self.error: MockintError | None = None
+        self.done = threading.Event()
+        self._cv = threading.Condition()
+        self._thread = threading.Thread(target=self._run, name="mockint-tts", daemon=True)
+
+    def start(self) -> "Utterance":
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        try:
+            stream = getattr(self.speaker, "stream", None)
+            if stream is None:  # a speaker that only writes files
+                from ..audio.wavio import read_wav
+
+                audio, sr = read_wav(self.speaker.synthesize(self.text, self.path), repair=False)
+                self.sample_rate = sr
+                self._add(audio)
+            else:
+                for chunk in stream(self.text):
+                    self._add(np.asarray(chunk, dtype=np.float32))
+                if not self.chunks:
+                    raise MockintError(f"speech synthesis produced no audio for {self.path.name}")
+                from ..audio.wavio import write_wav
+
+                write_wav(self.path, np.concatenate(self.chunks), self.sample_rate)
+        except MockintError as e:
+            self.error = e
+        except Exception as e:  # noqa: BLE001  a voice library failing mid-sentence: shown as a notice
+            self.error = MockintError(f"speech synthesis failed: {type(e).__name__}: {e}")
+        finally:
+            with self._cv:
+                self.done.set()
+                self._cv.notify_all()
+
+    def _add(self, chunk: np.ndarray) -> None:
+        with self._cv:
+            self.chunks.append(chunk)
+            self._cv.notify_all()
+
+    def wait_first(self) -> None:
+        """Until the first sentence is ready (or synthesis ended)."""
+        with self._cv:
+            self._cv.wait_for(lambda: self.chunks or self.done.is_set())
+
+    def iter_chunks(self) -> Iterator[np.ndarray]:
+        i = 0
+        while True:
+            with self._cv:
+                self._cv.wait_for(lambda: len(self.chunks) > i or self.done.is_set())
+                if len(self.chunks) <= i:
+                    return
+                chunk = self.chunks[i]
+            i += 1
+            yield chunk
+
+    def seconds(self) -> float:
+        """Length in seconds (an estimate from the text while synthesis is still running)."""
+        have = sum(len(c) for c in self.chunks) / self.sample_rate
+        if self.done.is_set():
+            return have
+        return max(have, len(self.text) / 14.0)  # about 14 characters a second at the default rate
 
 
 class Mouth:
@@ -23,31 +101,65 @@ class Mouth:
         self.emit_threadsafe = emit_threadsafe
         self._tts_failed = False
         self._tmp = tempfile.TemporaryDirectory(prefix="mockint-tts-")
+        self._ahead: dict[str, Utterance] = {}
 
-    async def synthesize(self, text: str, path: Path | None = None) -> Path | None:
+    def _target(self, text: str, path: Path | None) -> Path:
+        return Path(path) if path else Path(self._tmp.name) / f"part-{abs(hash(text))}.wav"
+
+    def prefetch(self, text: str) -> None:
+        """Start synthesising `text` now (the next main question, while the candidate answers)."""
+        if self.kit.speaker is None or self._tts_failed or text in self._ahead:
+            return
+        self._ahead[text] = Utterance(self.kit.speaker, text, self._target(text, None)).start()
+
+    async def speech(self, text: str, path: Path | None = None) -> Utterance | None:
+        """Speech for `text`, ready to play from its first sentence (synthesised ahead when prefetched)."""
         if self.kit.speaker is None or self._tts_failed:
             return None
-        target = path or Path(self._tmp.name) / f"part-{abs(hash(text))}.wav"
-        try:
-            return await asyncio.to_thread(self.kit.speaker.synthesize, text, target)
-        except MockintError as e:
-            self._tts_failed = True
-            self.emit(Notice(text=f"Speech synthesis failed ({e.message}); questions are shown as text.",
-                             level="warning"))
+        utt = self._ahead.pop(text, None) if path is None else None
+        if utt is None:
+            utt = Utterance(self.kit.speaker, text, self._target(text, path)).start()
+        await asyncio.to_thread(utt.wait_first)
+        if utt.error is not None and not utt.chunks:
+            self._failed(utt.error)
             return None
+        return utt
 
-    async def play(self, turn_id: str, wav: Path | None) -> bool:
-        """Play `wav`; returns False if the candidate interrupted it (start answering, skip, quit)."""
-        if wav is None or self.kit.player is None:
+    async def synthesize(self, text: str, path: Path | None = None) -> Path | None:
+        """The whole WAV (for callers that need the file)."""
+        utt = await self.speech(text, path)
+        if utt is None:
+            return None
+        await asyncio.to_thread(utt.done.wait)
+        if utt.error is not None:
+            self._failed(utt.error)
+            return None
+        return utt.path
+
+    def _failed(self, e: MockintError) -> None:
+        self._tts_failed = True
+        self.emit(Notice(text=f"Speech synthesis failed ({e.message}); questions are shown as text.",
+                         level="warning"))
+
+    async def play(self, turn_id: str, wav: Utterance | Path | None) -> bool:
+        """Play speech; returns False if the candidate interrupted it (start answering, skip, quit)."""
+        if not wav or self.kit.player is None:
             return True
-        from ..audio.wavio import read_wav
-
-        audio, sr = await asyncio.to_thread(read_wav, wav, False)
-        self.emit(SpeakingStarted(turn_id=turn_id, seconds=round(len(audio) / sr, 2)))
         player = self.kit.player
+        progress = lambda f: self.emit_threadsafe(SpeakingProgress(turn_id=turn_id, fraction=round(f, 3)))  # noqa: E731
+        if isinstance(wav, Utterance):
+            utt = wav
+            total = sum(len(c) for c in utt.chunks) if utt.done.is_set() else None
+            self.emit(SpeakingStarted(turn_id=turn_id, seconds=round(utt.seconds(), 2)))
+            job = lambda: player.play_stream(utt.iter_chunks(), utt.sample_rate, progress, total)  # noqa: E731
+        else:
+            from ..audio.wavio import read_wav
+
+            audio, sr = await asyncio.to_thread(read_wav, wav, False)
+            self.emit(SpeakingStarted(turn_id=turn_id, seconds=round(len(audio) / sr, 2)))
+            job = lambda: player.play(audio, sr, progress)  # noqa: E731
         c = self.control
-        task = asyncio.ensure_future(asyncio.to_thread(
-            player.play, audio, sr, lambda f: self.emit_threadsafe(SpeakingProgress(turn_id=turn_id, fraction=round(f, 3)))))
+        task = asyncio.ensure_future(asyncio.to_thread(job))
         interrupted = False
         try:
             while not task.done():

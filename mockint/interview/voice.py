@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -28,18 +29,36 @@ class SpeechKit:
         return getattr(self.transcriber, "name", "") if self.transcriber is not None else ""
 
 
+def _quietly(fn: Callable[[], Any]) -> Callable[[], None]:
+    """Run `fn` in the background; its error surfaces again on first real use."""
+
+    def run() -> None:
+        try:
+            fn()
+        except Exception:  # noqa: BLE001
+            pass
+
+    return run
+
+
 def build_speech_kit(settings: Settings, typed: bool) -> SpeechKit:
     """The real parts; a missing device or library becomes a notice and a fallback, never a crash."""
     kit = SpeechKit(domain_prompt=settings.stt.domain_prompt)
     if settings.tts.enabled:
-        from ..speech.tts import Pyttsx3Speaker
+        from ..speech.tts import build_speaker
 
-        kit.speaker = Pyttsx3Speaker(settings.tts.voice, settings.tts.rate)
+        t = settings.tts
+        kit.speaker, notice = build_speaker(t.engine, t.voice, t.rate)
+        if notice:
+            kit.notices.append(notice)
+        if hasattr(kit.speaker, "load"):
+            threading.Thread(target=_quietly(kit.speaker.load), name="mockint-voice-load", daemon=True).start()
         try:
             from ..audio.devices import resolve
             from ..audio.player import Player
 
-            kit.player = Player(resolve(settings.audio.output_device, "output"))
+            kit.player = Player(resolve(settings.audio.output_device, "output"), sample_rate=kit.speaker.sample_rate)
+            kit.player.warm()  # the output stream stays open: no device start-up before each question
         except DeviceError as e:
             kit.notices.append(f"No speakers ({e.message}); questions are shown as text only.")
     if typed:

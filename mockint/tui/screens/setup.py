@@ -23,6 +23,20 @@ class _Shown:
         self.follow_ups, self.voice = s.interviewer.max_follow_ups, s.tts.voice
 
 
+def _voice_options(current: str | None) -> list[tuple[str, str]]:
+    from ...speech.tts import piper_available
+
+    neural = "Neural: piper joe" + ("" if piper_available() else " (not installed: make run adds it)")
+    options = [(neural, "joe"), ("Built-in: espeak-ng", "gmw/en-us")]
+    if current and current not in ("joe", "gmw/en-us"):
+        options.append((f"{current} (from settings)", current))
+    return options
+
+
+def _voice_value(value) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
 class SetupScreen(Screen):
     """Choose the round; Start remembers the choices. Laid out to fit 80×24 without scrolling."""
 
@@ -67,7 +81,8 @@ class SetupScreen(Screen):
                 yield Static("", id="answers-note")
                 with Horizontal(classes="row", id="voice-row"):
                     yield Label("Voice")
-                    yield Input(c.voice or "", id="voice", placeholder="default", compact=True)
+                    yield Select(_voice_options(c.voice), value=c.voice or Select.NULL, prompt="Default (neural)",
+                                 id="voice", compact=True)
                 yield Button("Start the round", variant="primary", id="start", compact=True)
                 yield Static("[dim]Ctrl+S starts · Esc goes back[/]", id="setup-hint")
         yield Footer()
@@ -127,7 +142,7 @@ class SetupScreen(Screen):
                           "order": self.query_one("#order", Select).value,
                           "answers": self.query_one("#answers", Select).value},
                 "interviewer": {"max_follow_ups": self._number("follow", "follow-ups")},
-                "tts": {"voice": self.query_one("#voice", Input).value.strip() or None}}
+                "tts": {"voice": _voice_value(self.query_one("#voice", Select).value)}}
 
     def action_start(self) -> None:
         try:
