@@ -9,7 +9,7 @@ import asyncio
 import shutil
 import sys
 import tempfile
-from datetime import datetime
+from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
 
@@ -59,8 +59,20 @@ async def shoot() -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, ProgressScreen) and app.screen.history)
         await pilot.pause(0.3)
         app.save_screenshot("progress.svg", str(ROOT / "docs"))
+    # the practice loop on Home: due questions and readiness per topic (the samples seen from a fixed day)
+    shutil.copytree(ROOT / "tests/data/sample_sessions", tmp / "practice")
+    ctx = Context(load_settings({"sessions_dir": str(tmp / "practice"), "tts": {"enabled": False}}))
+    app = MockintApp(ctx, checks=lambda s: CHECKS, clock=lambda: 1000.0,
+                     now=lambda: datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc))
+    async with app.run_test(size=(100, 34)) as pilot:
+        from mockint.tui.screens.home import HomeScreen
+
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen) and app.screen.due
+                       and "interviewer" in str(app.screen.query_one("#status").render()))
+        await pilot.pause(0.3)
+        app.save_screenshot("practice.svg", str(ROOT / "docs"))
 
 
 if __name__ == "__main__":
     asyncio.run(shoot())
-    print("wrote docs/round.svg docs/summary.svg docs/replay.svg docs/progress.svg")
+    print("wrote docs/round.svg docs/summary.svg docs/replay.svg docs/progress.svg docs/practice.svg")

@@ -63,6 +63,20 @@ def _load_file(path: Path, problems: list[str]) -> tuple[Topic | None, list[Ques
     except OSError as e:
         problems.append(f"{path}: cannot read: {e.strerror or e}")
         return None, []
+    return _parse_topic_file(raw, path, problems)
+
+
+def parse_topic_text(raw: str, where: str) -> tuple[Topic, list[Question]]:
+    """Validate the text of one topic file exactly as `load_bank` (and so `mockint bank validate`) would, without
+    reading or writing any file: BankError lists every problem (e.g. drafted questions before they are saved)."""
+    problems: list[str] = []
+    topic, questions = _parse_topic_file(raw, where, problems)
+    if problems or topic is None:
+        raise BankError(problems or [f"{where}: no [topic] table"])
+    return topic, questions
+
+
+def _parse_topic_file(raw: str, path: Path | str, problems: list[str]) -> tuple[Topic | None, list[Question]]:
     try:
         data = tomllib.loads(raw)
     except tomllib.TOMLDecodeError as e:

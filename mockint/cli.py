@@ -24,7 +24,13 @@ def _round_flags(p: argparse.ArgumentParser) -> None:
     g.add_argument("--no-tts", action="store_true", help="show questions without speaking them")
     g.add_argument("--backend", choices=["auto", "claude", "offline"], help="interviewer backend")
     g.add_argument("--seed", type=int, help="shuffle seed (repeatable rounds)")
-    g.add_argument("--only", metavar="IDS", help="comma-separated question ids to ask, in this order")
+    pick = g.add_mutually_exclusive_group()
+    pick.add_argument("--only", metavar="IDS", help="comma-separated question ids to ask, in this order")
+    pick.add_argument("--due", action="store_true", help="the questions due for review (see `mockint due`), weakest first")
+    pick.add_argument("--job", type=Path, metavar="FILE", help="questions weighted toward a job description's requirements")
+    g.add_argument("--retry", nargs="?", const=True, metavar="SESSION",
+                   help="try again: ask each question a second time right after its score; with SESSION, ask the "
+                        "--only questions again in that session, as their next attempt")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -86,6 +92,19 @@ def build_parser() -> argparse.ArgumentParser:
                      help='one {"question": ID, "answer": TEXT[, "metrics": {...}]} per line; one score per line out')
     sc.add_argument("--backend", choices=["auto", "claude", "offline"])
     sc.add_argument("--json", action="store_true")
+
+    du = sub.add_parser("due", help="questions due for review (spaced repetition), weakest first")
+    du.add_argument("--json", action="store_true")
+    du.add_argument("--all", action="store_true", help="also list every question not due yet")
+
+    pg = sub.add_parser("progress", help="readiness per topic: latest score, trend, next review, verdict")
+    pg.add_argument("--json", action="store_true")
+
+    jb = sub.add_parser("job", help="map a job description to the bank: what it asks, which questions train it, gaps")
+    jb.add_argument("file", type=Path, help="the job description (text or Markdown)")
+    jb.add_argument("--json", action="store_true")
+    jb.add_argument("--draft-questions", type=Path, metavar="DIR",
+                    help="with Claude: draft questions for the gaps into DIR (validated, marked as drafts)")
 
     rs = sub.add_parser("rescore", help="re-score pending (or all) threads of a session")
     rs.add_argument("session")
@@ -149,6 +168,10 @@ def _dispatch(a: argparse.Namespace) -> int:
         from .commands import score_cmd
 
         return getattr(score_cmd, cmd)(ctx, a)
+    if cmd in ("due", "progress", "job"):
+        from .commands import practice_cmd
+
+        return getattr(practice_cmd, cmd)(ctx, a)
     if cmd == "round":
         from .commands import round_cmd
 

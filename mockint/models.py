@@ -265,15 +265,19 @@ class Turn(BaseModel):
 
 
 class Thread(BaseModel):
-    """A main question, its follow-ups, and the score of the whole exchange."""
+    """A main question, its follow-ups, and the score of the whole exchange: one attempt at the question."""
 
     question_id: str
     topic: str
     index: int
+    attempt: int = 1
+    """1 for the question as first asked; 2, 3... for each "try again" in the same session."""
     turns: list[Turn] = []
     score: Score | None = None
     score_status: Literal["none", "pending", "scored"] = "none"
     skipped: bool = False
+    answered_at: str = ""
+    """When the main answer was finished (UTC, from the journal): the review time of spaced repetition."""
 
     def answer_text(self) -> str:
         return "\n".join(t.transcript.text for t in self.turns if t.transcript and t.transcript.text)
@@ -318,11 +322,12 @@ class TopicScore(BaseModel):
 
 
 class ThreadSummary(BaseModel):
-    """One question thread in a summary."""
+    """One question thread (one attempt) in a summary."""
 
     question_id: str
     topic: str
     prompt: str
+    attempt: int = 1
     score: Score | None = None
     score_status: str = "none"
     skipped: bool = False
@@ -334,8 +339,44 @@ class ThreadSummary(BaseModel):
     long_pauses: int = 0
 
 
+class AttemptResult(BaseModel):
+    """One attempt at a question, against the attempt before it."""
+
+    attempt: int
+    score_status: str = "none"
+    overall: int | None = None
+    technical: int | None = None
+    coverage: int | None = None
+    structure: int | None = None
+    communication: int | None = None
+    key_points: list[str] = []
+    new_points: list[str] = []
+    """Key points this attempt showed that the previous one did not."""
+    lost_points: list[str] = []
+    wrong_claims: list[str] = []
+    """The quotes of this attempt's wrong claims."""
+    fixed_claims: list[str] = []
+    """Wrong claims of the previous attempt (quotes) that this attempt did not repeat."""
+    words: int = 0
+    wpm: float | None = None
+    fillers_per_min: float | None = None
+    speaking_seconds: float = 0.0
+
+
+class AttemptsCompared(BaseModel):
+    """Every attempt at one question in a session, side by side (only for questions tried more than once)."""
+
+    question_id: str
+    topic: str
+    prompt: str = ""
+    attempts: list[AttemptResult] = []
+
+
 class Summary(BaseModel):
-    """End-of-round results; a cache that can always be rebuilt from the journal."""
+    """End-of-round results; a cache that can always be rebuilt from the journal.
+
+    `overall` and `topics` grade each question's first attempt (the round as an interviewer would have seen it);
+    later attempts are practice, compared side by side in `attempts`."""
 
     session_id: str
     status: Literal["complete", "interrupted"]
@@ -348,3 +389,4 @@ class Summary(BaseModel):
     speaking_seconds: float = 0.0
     wpm: float | None = None
     fillers_per_min: float | None = None
+    attempts: list[AttemptsCompared] = []

@@ -25,7 +25,7 @@ def test_core_imports_no_heavy_engine():
 
 def test_help_and_light_commands_stay_light(tmp_path):
     code = ("import sys\nfrom mockint.cli import main\n"
-            f"for argv in (['sessions', '--json'], ['bank', 'list', '--json'], ['config']):\n"
+            f"for argv in (['sessions', '--json'], ['bank', 'list', '--json'], ['config'], ['due', '--json'], ['progress']):\n"
             f"    main(['--sessions', {str(tmp_path)!r}] + argv)")
     assert loaded_after(code) == set()
 

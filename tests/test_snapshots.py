@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import shutil
-from datetime import datetime
+from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
 
@@ -36,7 +36,9 @@ def app(tmp_path):
     ctx = Context(load_settings({"sessions_dir": str(sessions), "tts": {"enabled": False},
                                  "round": {"answers": "typed"}}))
     ctx.store.create = partial(ctx.store.create, now=datetime(2026, 11, 28, 10, 0, 0))
-    app = MockintApp(ctx, checks=lambda s: CHECKS, clock=lambda: 1000.0)
+    # review dates are relative to today: the samples are seen from a fixed day
+    app = MockintApp(ctx, checks=lambda s: CHECKS, clock=lambda: 1000.0,
+                     now=lambda: datetime(2026, 11, 28, 12, 0, 0, tzinfo=timezone.utc))
     app.microphone = (True, "default (PulseAudio)")  # Setup would otherwise ask the machine
     return app
 

@@ -48,11 +48,28 @@ def prepare(ctx: Context, a: argparse.Namespace) -> Interview:
             raise MockintError("--answers-file gives typed answers: add --text")
         answers = load_answers(a.answers_file)
     only = [i.strip() for i in a.only.split(",") if i.strip()] if getattr(a, "only", None) else None
+    retry = getattr(a, "retry", None)
+    retry_in = retry if isinstance(retry, str) else None
+    if retry_in and getattr(a, "resume", None):
+        raise MockintError("--retry SESSION already continues that session: drop --resume")
     return build_interview(ctx.bank, ctx.settings, ctx.store, resume=getattr(a, "resume", None), only=only,
-                           seed=getattr(a, "seed", None), answers=answers, explicit=ctx.loaded.explicit("flag"))
+                           seed=getattr(a, "seed", None), answers=answers, explicit=ctx.loaded.explicit("flag"),
+                           notes=getattr(a, "plan_notes", ()), retries=1 if retry is True else 0,
+                           retry_in=retry_in)
 
 
 def run(ctx: Context, a: argparse.Namespace) -> int:
+    if getattr(a, "due", False) or getattr(a, "job", None) is not None:
+        from .practice_cmd import practice_round
+
+        picked = practice_round(ctx, a)
+        if picked is None:
+            return 0
+        ids, notes = picked
+        a.only = ",".join(ids)  # both faces ask exactly these, in this order
+        a.plan_notes = notes
+        for n in notes:
+            print(f"mockint: {n}", file=sys.stderr)
     if not a.headless:
         from .app import run_tui
 

@@ -164,12 +164,14 @@ async def _rescore(ctx: Context, panel, journal, todo, notices: list[str]) -> tu
                 s = await panel.score(thread_input(th, q, ctx.bank, ctx.settings.interviewer.max_follow_ups))
             except ScoreUnavailable as e:
                 _flush(notices)
-                journal.append("score_pending", question_id=th.question_id, reason=str(e))
+                journal.append("score_pending", question_id=th.question_id, reason=str(e),
+                               **({"attempt": th.attempt} if th.attempt > 1 else {}))
                 print(f"  {th.question_id}: still pending ({e})")
                 failed += 1
                 continue
             _flush(notices)
-            journal.append("turn_scored", question_id=th.question_id, score=s.model_dump(), rescored=True)
+            journal.append("turn_scored", question_id=th.question_id, score=s.model_dump(), rescored=True,
+                           **({"attempt": th.attempt} if th.attempt > 1 else {}))
             print(f"  {th.question_id}: overall {s.overall}/10 [{s.backend}]")
             done += 1
     finally:

@@ -74,6 +74,14 @@ class Interview:
         self._current_text = ""
         self._next_main: str | None = None  # the next main question's text, synthesised ahead
         self._replay: asyncio.Future | None = None
+        self._score_tasks: dict[tuple[str, int], asyncio.Task] = {}
+        self._retry_queue: list[str] = []          # "try again" asked during the round, in order
+        self._asked: dict[str, tuple[Question, int]] = {}  # question id -> (question, its Q number) this round
+        self._last_answered: str | None = None
+        self._attempts: dict[str, int] = {}        # question id -> the attempt a new try gets
+        if resume is not None:
+            for th in resume.threads:
+                self._attempts[th.question_id] = resume.next_attempt(th.question_id)
         self.mode = "spoken" if kit.spoken else "typed"
         panel.on_notice = lambda text: self.emit(Notice(text=text, level="warning"))
 
@@ -117,7 +125,9 @@ class Interview:
 
     def command(self, name: Command, text: str | None = None) -> None:
         """start_answer | finish_answer | repeat_question | skip | pause | resume | toggle_pause | quit |
-        interrupt (a signal: quit now, without waiting for scores) | submit (text) | input_closed.
+        interrupt (a signal: quit now, without waiting for scores) | submit (text) | input_closed |
+        retry (text: a question id of this round, default the last one answered: ask it again, as its next attempt,
+        once its score is in and the current question is done).
 
         Callable from any thread, before or during the round; after the round it does nothing."""
         loop = self._loop
@@ -151,7 +161,9 @@ class Interview:
             self.emit(Paused(paused=False))
         events = {"start_answer": c.start, "finish_answer": c.finish, "repeat_question": c.repeat,
                   "skip": c.skip, "quit": c.quit}
-        if name == "submit":
+        if name == "retry":
+            self._queue_retry(text)
+        elif name == "submit":
             c.typed.put_nowait((text or "").replace("\x00", "")[:MAX_ANSWER_CHARS + 1])
         elif name == "input_closed":
             # queued after any answers typed ahead, so it is read only when an answer is needed and none is left
@@ -167,6 +179,15 @@ class Interview:
             events[name].set()
         else:
             raise ValueError(f"unknown command {name!r}")
+
+    def _queue_retry(self, question_id: str | None) -> None:
+        qid = question_id or self._last_answered
+        if qid is None or qid not in self._asked:
+            self.emit(Notice(text="Nothing to try again yet: answer a question first.", level="info"))
+            return
+        if qid not in self._retry_queue:
+            self._retry_queue.append(qid)
+            self.emit(Notice(text=f"You will try {qid} again as soon as its score is in.", level="info"))
 
     def _stop(self, reason: str) -> None:
         """End the round as interrupted (resumable) for `reason`, like a quit."""
@@ -233,7 +254,10 @@ class Interview:
             if self._round_left() <= 0:
                 reason = "time_up"
                 break
-            await self._step(self._question(q, index, total))
+            await self._step(self._practise(q, index, total))
+            if self.control.quit.is_set():
+                break
+            await self._step(self._queued_retries(total))
             if self.control.quit.is_set():
                 break
         if self._fatal is not None:
@@ -273,7 +297,7 @@ class Interview:
                 answered = [Exchange(t.kind, t.text, t.transcript.text, t.metrics, t.probes)
                             for t in th.turns if t.transcript is not None]
                 if q is not None and answered and th.score_status != "scored":
-                    self._schedule_score(q, answered)
+                    self._schedule_score(q, answered, th.attempt)
         else:
             self.session_id, self.path, self.journal = await asyncio.to_thread(self.store.create, self.plan.title)
             p = self.plan
@@ -317,35 +341,65 @@ class Interview:
         await self._record("notice", text=text, level=level)
         self.emit(Notice(text=text, level=level))
 
-    async def _question(self, q: Question, index: int, total: int) -> None:
+    async def _practise(self, q: Question, index: int, total: int) -> None:
+        """The question, then as many immediate retries as the plan asks for (each after the previous score)."""
+        answered = await self._question(q, index, total, self._attempts.get(q.id, 1))
+        for _ in range(self.plan.retries):
+            if not answered or not await self._ready_to_retry(q.id):
+                return
+            answered = await self._question(q, index, total, self._attempts.get(q.id, 1))
+
+    async def _queued_retries(self, total: int) -> None:
+        """Retries the candidate asked for during the round, once the question they interrupt is done."""
+        while self._retry_queue and not self.control.quit.is_set():
+            qid = self._retry_queue.pop(0)
+            q, index = self._asked[qid]
+            if await self._ready_to_retry(qid):
+                await self._question(q, index, total, self._attempts.get(qid, 1))
+
+    async def _ready_to_retry(self, qid: str) -> bool:
+        """Wait for the score of the question's latest attempt (a retry comes after the feedback); False when the
+        round is over or out of time."""
+        task = self._score_tasks.get((qid, self._attempts.get(qid, 1) - 1))
+        while task is not None and not task.done() and not self.control.quit.is_set():
+            await asyncio.wait({task}, timeout=0.2)
+        return not self.control.quit.is_set() and self._round_left() > 0
+
+    async def _question(self, q: Question, index: int, total: int, attempt: int = 1) -> bool:
+        """Ask one attempt at a question with its follow-ups; True when it was answered (and will be scored)."""
         c = self.control
         c.skip.clear()
         self._index = index
-        turn = f"q{index:02d}"
+        self._asked.setdefault(q.id, (q, index))
+        turn = f"q{index:02d}" if attempt == 1 else f"q{index:02d}-r{attempt}"
         exchanges: list[Exchange] = []
-        await self._ask(q, index, total, turn, "main", q.prompt)
+        await self._ask(q, index, total, turn, "main", q.prompt, attempt=attempt)
         answer = await self._answer(q, turn)
         if answer is None and c.quit.is_set():
-            return  # asked but never answered: a resumed session asks it again
+            return False  # asked but never answered: a resumed session asks it again
+        self._attempts[q.id] = attempt + 1
         if answer is None or (answer.ended_by == "skipped" and not answer.transcript.text):
-            await self._record("question_skipped", question_id=q.id, topic=q.topic)
-            self.emit(Skipped(question_id=q.id))
-            return
+            await self._record("question_skipped", question_id=q.id, topic=q.topic,
+                               **({"attempt": attempt} if attempt > 1 else {}))
+            self.emit(Skipped(question_id=q.id, attempt=attempt))
+            return False
+        self._last_answered = q.id
         exchanges.append(Exchange("main", q.prompt, answer.transcript.text, answer.metrics))
         for n in range(1, self.plan.max_follow_ups + 1):
             if c.interrupted or answer.ended_by in ("round_time", "quit", "skipped") or self._round_left() <= 0:
                 break
-            fu = await self._follow_up(q, exchanges, index, total, f"{turn}-f{n}")
+            fu = await self._follow_up(q, exchanges, index, total, f"{turn}-f{n}", attempt)
             if fu is None:
                 break
             answer = await self._answer(q, f"{turn}-f{n}")
             if answer is None:
                 break
             exchanges.append(Exchange("follow_up", fu.text, answer.transcript.text, answer.metrics, fu.probes))
-        self._schedule_score(q, exchanges)
+        self._schedule_score(q, exchanges, attempt)
+        return True
 
     async def _ask(self, q: Question, index: int, total: int, turn: str, kind: str, text: str,
-                   fu: FollowUp | None = None, pre_spoken: asyncio.Task | None = None) -> None:
+                   fu: FollowUp | None = None, pre_spoken: asyncio.Task | None = None, attempt: int = 1) -> None:
         assert self.mouth is not None and self.path is not None
         self.control.new_turn()
         wav = await self._voice(text, turn)
@@ -353,9 +407,10 @@ class Interview:
         self._current_text = text
         await self._record("question_asked", question_id=q.id, topic=q.topic, turn_id=turn, kind=kind, text=text,
                            reason=fu.reason if fu else None, probes=fu.probes if fu else None,
-                           audio=f"audio/{turn}.wav" if wav else None, index=index)
+                           audio=f"audio/{turn}.wav" if wav else None, index=index,
+                           **({"attempt": attempt} if attempt > 1 else {}))
         self.emit(QuestionAsked(index=index, total=total, question_id=q.id, topic=q.topic, turn_id=turn, kind=kind,
-                                text=text, reason=fu.reason if fu else None))
+                                text=text, reason=fu.reason if fu else None, attempt=attempt))
         if pre_spoken is not None:
             first = await pre_spoken
             # a follow-up that does not continue what was already spoken replaced it (Claude broke off after its
@@ -406,7 +461,7 @@ class Interview:
             self._replay.add_done_callback(lambda _f: clock.release("repeat"))
 
     async def _follow_up(self, q: Question, exchanges: list[Exchange], index: int, total: int,
-                         turn: str) -> FollowUp | None:
+                         turn: str, attempt: int = 1) -> FollowUp | None:
         assert self.mouth is not None
         mouth = self.mouth
         self.emit(Thinking(turn_id=turn))
@@ -429,7 +484,7 @@ class Interview:
                 first["task"].cancel()
             return None
         fu = fu.model_copy(update={"text": fu.text[:MAX_QUESTION_CHARS], "reason": fu.reason[:MAX_NOTE_CHARS]})
-        await self._ask(q, index, total, turn, "follow_up", fu.text, fu, first.get("task"))
+        await self._ask(q, index, total, turn, "follow_up", fu.text, fu, first.get("task"), attempt=attempt)
         return fu
 
     async def _answer(self, q: Question, turn: str) -> Answer | None:
@@ -500,29 +555,31 @@ class Interview:
 
         return build_prompt(self.bank.glossary(q), context=asked)
 
-    def _schedule_score(self, q: Question, exchanges: list[Exchange]) -> None:
+    def _schedule_score(self, q: Question, exchanges: list[Exchange], attempt: int = 1) -> None:
         topic = self.bank.topics.get(q.topic)
         thread = ThreadInput(q, tuple(exchanges), tuple(topic.glossary if topic else ()), self.plan.max_follow_ups)
-        task = asyncio.ensure_future(self._score(q, thread))
+        task = asyncio.ensure_future(self._score(q, thread, attempt))
         self._scoring.add(task)
+        self._score_tasks[(q.id, attempt)] = task
         task.add_done_callback(self._scoring.discard)
 
-    async def _score(self, q: Question, thread: ThreadInput) -> None:
+    async def _score(self, q: Question, thread: ThreadInput, attempt: int = 1) -> None:
+        which = {"attempt": attempt} if attempt > 1 else {}  # journals of one-attempt rounds stay as they were
         try:
             try:
                 score = await self.panel.score(thread)
             except ScoreUnavailable as e:
-                await self._record("score_pending", question_id=q.id, reason=str(e)[:MAX_NOTE_CHARS])
-                self.emit(ScorePending(question_id=q.id, reason=str(e)[:MAX_NOTE_CHARS]))
+                await self._record("score_pending", question_id=q.id, reason=str(e)[:MAX_NOTE_CHARS], **which)
+                self.emit(ScorePending(question_id=q.id, reason=str(e)[:MAX_NOTE_CHARS], attempt=attempt))
                 return
             score = cap_score(score)
-            await self._record("turn_scored", question_id=q.id, score=score.model_dump())
+            await self._record("turn_scored", question_id=q.id, score=score.model_dump(), **which)
         except asyncio.CancelledError:
             raise
         except Exception as e:  # noqa: BLE001 - a failed write (disk full) stops the round; the answer is kept
             self._fail(e)
             return
-        self.emit(Scored(question_id=q.id, score=score))
+        self.emit(Scored(question_id=q.id, score=score, attempt=attempt))
 
     async def _finish(self, reason: str) -> RoundFinished:
         assert self.journal is not None and self.path is not None

@@ -39,9 +39,12 @@ class QuestionAsked(_Event):
     kind: Literal["main", "follow_up"]
     text: str
     reason: str | None = None
+    attempt: int = 1
 
     def line(self) -> str:
         who = f"Q{self.index}/{self.total}" if self.kind == "main" else "follow-up"
+        if self.kind == "main" and self.attempt > 1:
+            who += f" (attempt {self.attempt})"
         return f"{who} [{self.topic}] {self.text}" + (f"\n    (why: {self.reason})" if self.reason else "")
 
 
@@ -119,10 +122,12 @@ class Scored(_Event):
     type: Literal["scored"] = "scored"
     question_id: str
     score: Score
+    attempt: int = 1
 
     def line(self) -> str:
         s = self.score
-        return (f"  scored {self.question_id}: overall {s.overall}/10 (technical {s.technical}, coverage "
+        again = f" (attempt {self.attempt})" if self.attempt > 1 else ""
+        return (f"  scored {self.question_id}{again}: overall {s.overall}/10 (technical {s.technical}, coverage "
                 f"{s.coverage}, structure {s.structure}, communication {s.communication})"
                 + (f" flags: {', '.join(s.flags)}" if s.flags else ""))
 
@@ -131,6 +136,7 @@ class ScorePending(_Event):
     type: Literal["score_pending"] = "score_pending"
     question_id: str
     reason: str
+    attempt: int = 1
 
     def line(self) -> str:
         return f"  score for {self.question_id} pending: {self.reason}"
@@ -139,6 +145,7 @@ class ScorePending(_Event):
 class Skipped(_Event):
     type: Literal["skipped"] = "skipped"
     question_id: str
+    attempt: int = 1
 
     def line(self) -> str:
         return f"  skipped {self.question_id}"
@@ -172,8 +179,17 @@ class RoundFinished(_Event):
 
     def line(self) -> str:
         o = self.summary.overall
-        return (f"round {self.reason}: overall {'unscored' if o is None else f'{o:.1f}/10'}; "
+        text = (f"round {self.reason}: overall {'unscored' if o is None else f'{o:.1f}/10'}; "
                 f"session {self.session_id}" + (f"; report {self.report}" if self.report else ""))
+        for cmp in self.summary.attempts:
+            text += f"\n  attempts at {cmp.question_id}: " + " -> ".join(
+                "pending" if a.overall is None else f"{a.overall}/10" for a in cmp.attempts)
+            last = cmp.attempts[-1]
+            if last.new_points:
+                text += f"; newly shown: {', '.join(last.new_points)}"
+            if last.fixed_claims:
+                text += f"; {len(last.fixed_claims)} wrong claim(s) fixed"
+        return text
 
 
 class RoundFailed(_Event):
@@ -204,7 +220,7 @@ RoundEnd = Union[RoundFinished, RoundFailed]
 """The last event of every round: exactly one of these is published, whatever happens."""
 
 Command = Literal["start_answer", "finish_answer", "repeat_question", "skip", "pause", "resume", "toggle_pause",
-                  "quit", "interrupt", "submit", "input_closed"]
+                  "quit", "interrupt", "submit", "input_closed", "retry"]
 """What a face can ask of the engine (see `Round.command`)."""
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Callable, Collection
 
 from ..bank import Bank
@@ -21,14 +22,34 @@ KitFactory = Callable[[Settings, bool], SpeechKit]
 def build_interview(bank: Bank, settings: Settings, store: SessionStore, *, resume: str | None = None,
                     only: list[str] | None = None, seed: int | None = None, answers: list[str] | None = None,
                     kit_factory: KitFactory | None = None, panel_client: Any = None,
-                    explicit: Collection[str] = ()) -> Interview:
+                    explicit: Collection[str] = (), notes: Collection[str] = (), retries: int = 0,
+                    retry_in: str | None = None) -> Interview:
     """Everything a round needs; blocking (device queries, model load start), so call it off the UI thread.
 
-    `explicit`: settings keys the user gave for this round (flags); on resume they win over the saved plan."""
+    `explicit`: settings keys the user gave for this round (flags); on resume they win over the saved plan.
+    `notes`: lines for the candidate about how the questions were chosen (a due round, a job's round).
+    `retries`: ask each question again this many times, right after its score.
+    `retry_in`: a session (complete or not) in which the `only` questions, already answered there, are asked again
+    as their next attempt (the summary's and replay's "try again")."""
     state = None
     journal: Journal | None = None
     try:
-        if resume:
+        if retry_in:
+            journal = store.open_journal(retry_in)
+            state = store.load(retry_in)
+            ids = list(dict.fromkeys(only or []))
+            fresh = [i for i in ids if state.next_attempt(i) == 1]
+            if not ids or fresh:
+                raise MockintError(f"try again works on questions answered in session {state.id}"
+                                   + (f"; not answered there: {', '.join(fresh)}" if fresh else "; give --only ID"),
+                                   hint="answered there: " + ", ".join(dict.fromkeys(
+                                       t.question_id for t in state.threads if state.next_attempt(t.question_id) > 1)))
+            unknown = [i for i in ids if bank.question(i) is None]
+            if unknown:
+                raise MockintError(f"question(s) no longer in the bank: {', '.join(unknown)}")
+            settings = resumed_settings(settings, state.meta, explicit)
+            plan = make_plan(bank, settings, question_ids=ids)
+        elif resume:
             journal = store.open_journal(resume)  # the lock first: a second --resume refuses here
             state = store.load(resume)
             check_resumable(state)
@@ -39,8 +60,12 @@ def build_interview(bank: Bank, settings: Settings, store: SessionStore, *, resu
             if unknown:
                 raise MockintError(f"unknown question id(s): {', '.join(unknown)} (see `mockint bank list`)")
             plan = make_plan(bank, settings, question_ids=only)
+            if notes:
+                plan = replace(plan, notes=[*notes, *plan.notes])
         else:
             plan = make_plan(bank, settings, history=store.list(), seed=seed)
+        if retries:
+            plan = replace(plan, retries=retries)
         panel = build_panel(settings, client=panel_client, bank=bank)
         typed = settings.round.answers == "typed"
         kit = (kit_factory or build_speech_kit)(settings, typed)

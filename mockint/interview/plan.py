@@ -29,6 +29,8 @@ class RoundPlan:
     max_follow_ups: int
     end_on_silence: float
     notes: list[str] = field(default_factory=list)
+    retries: int = 0
+    """Ask each question again this many times, each right after the previous attempt's score ("try again")."""
 
     def budget_for(self, q: Question) -> float:
         return float(self.answer_seconds or q.answer_seconds)

@@ -11,7 +11,8 @@ from .sessions import SessionState
 
 @dataclass
 class TopicHistory:
-    """One topic's mean overall score in each session that touched it, oldest first."""
+    """One topic's mean overall score in each session that touched it (each question's latest attempt there),
+    oldest first."""
 
     topic: str
     name: str
@@ -37,10 +38,13 @@ def topic_history(sessions: Iterable[SessionState], names: dict[str, str] | None
     """Weakest topics first (by latest score); topics with no score last."""
     hist: dict[str, TopicHistory] = {}
     for s in sorted(sessions, key=lambda s: s.id):
-        per: dict[str, list[int]] = {}
-        for th in s.threads:
+        latest: dict[str, tuple[str, int]] = {}  # per question, its latest scored attempt in this session
+        for th in sorted(s.threads, key=lambda t: t.attempt):
             if th.score is not None:
-                per.setdefault(th.topic, []).append(th.score.overall)
+                latest[th.question_id] = (th.topic, th.score.overall)
+        per: dict[str, list[int]] = {}
+        for topic, overall in latest.values():
+            per.setdefault(topic, []).append(overall)
         for topic, vals in per.items():
             h = hist.setdefault(topic, TopicHistory(topic, (names or {}).get(topic, topic)))
             h.points.append((s.id, round(mean(vals), 1)))
@@ -51,7 +55,7 @@ def question_lows(sessions: Iterable[SessionState]) -> list[tuple[str, int]]:
     """Each question's most recent overall score, lowest first (the drill list)."""
     last: dict[str, int] = {}
     for s in sorted(sessions, key=lambda s: s.id):
-        for th in s.threads:
+        for th in sorted(s.threads, key=lambda t: t.attempt):
             if th.score is not None:
                 last[th.question_id] = th.score.overall
     return sorted(last.items(), key=lambda kv: (kv[1], kv[0]))

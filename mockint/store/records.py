@@ -50,6 +50,7 @@ class QuestionAsked(_Record):
     probes: str | None = None
     audio: AudioPath | None = None
     index: int | None = None
+    attempt: Annotated[int, Field(ge=1, le=99)] = 1
 
 
 class AnswerStarted(_Record):
@@ -72,6 +73,7 @@ class QuestionSkipped(_Record):
     type: Literal["question_skipped"]
     question_id: Id
     topic: str = ""
+    attempt: Annotated[int, Field(ge=1, le=99)] = 1
 
 
 class TurnScored(_Record):
@@ -79,12 +81,14 @@ class TurnScored(_Record):
     question_id: Id
     score: Score
     rescored: bool = False
+    attempt: Annotated[int, Field(ge=1, le=99)] = 1
 
 
 class ScorePending(_Record):
     type: Literal["score_pending"]
     question_id: Id
     reason: str = ""
+    attempt: Annotated[int, Field(ge=1, le=99)] = 1
 
 
 class Notice(_Record):

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from ..bank import Bank
-from ..models import Score, Summary
+from ..models import AttemptsCompared, Score, Summary
 from ..score_lines import markdown_lines
 from .results import summarize
 from .sessions import SessionState, gc_paused, write_atomic
@@ -75,9 +75,16 @@ def _markdown(state: SessionState, bank: Bank | None, summary: Summary) -> str:
     for ts in summary.topics:
         out.append(f"| {ts.name} | {ts.threads} | {_fmt(ts.overall)} | {_fmt(ts.technical)} | {_fmt(ts.coverage)} |"
                    f" {_fmt(ts.structure)} | {_fmt(ts.communication)} |")
+    if summary.attempts:
+        out += ["", "## Attempts side by side", ""]
+        for cmp in summary.attempts:
+            out += attempts_table(cmp, bank), ""
+        out.pop()
     for th, ts in zip(state.threads, summary.threads):
         q = bank.question(th.question_id) if bank else None
-        out += ["", f"## Q{th.index}. {names.get(th.topic, th.topic)}", "", f"_{ts.prompt}_ (`{th.question_id}`)", ""]
+        again = f" (attempt {th.attempt})" if th.attempt > 1 else ""
+        out += ["", f"## Q{th.index}. {names.get(th.topic, th.topic)}{again}", "", f"_{ts.prompt}_ (`{th.question_id}`)",
+                ""]
         if th.skipped and not any(t.answered for t in th.turns):
             out += ["_Skipped._"]
         for turn in th.turns:
@@ -102,6 +109,30 @@ def _markdown(state: SessionState, bank: Bank | None, summary: Summary) -> str:
                 out += ["_(answer interrupted; audio kept)_", ""]
         out += _score_block(th.score, th.score_status, q)
     return "\n".join(out).rstrip() + "\n"
+
+
+def attempts_table(cmp: AttemptsCompared, bank: Bank | None) -> str:
+    """One question's attempts as a Markdown table, then what changed from each attempt to the next."""
+    q = bank.question(cmp.question_id) if bank else None
+    points = {k.id: k.point for k in q.key_points} if q else {}
+    atts = cmp.attempts
+    head = "| | " + " | ".join(f"Attempt {a.attempt}" for a in atts) + " |"
+    rows = [f"**`{cmp.question_id}`**", "", head, "|---" * (len(atts) + 1) + "|"]
+    for d in ("overall", "technical", "coverage", "structure", "communication"):
+        rows.append(f"| {d} | " + " | ".join(_fmt(getattr(a, d)) for a in atts) + " |")
+    rows.append("| key points | " + " | ".join(str(len(a.key_points)) for a in atts) + " |")
+    rows.append("| wrong claims | " + " | ".join(str(len(a.wrong_claims)) for a in atts) + " |")
+    rows.append("| words | " + " | ".join(str(a.words) for a in atts) + " |")
+    rows.append("| words/min | " + " | ".join(_fmt(a.wpm) for a in atts) + " |")
+    rows.append("| fillers/min | " + " | ".join(_fmt(a.fillers_per_min) for a in atts) + " |")
+    for a in atts[1:]:
+        changes = [f"newly shown: {', '.join(points.get(p, p) for p in a.new_points)}" if a.new_points else "",
+                   f"wrong claims fixed: {'; '.join('“' + c + '”' for c in a.fixed_claims)}" if a.fixed_claims else "",
+                   f"no longer shown: {', '.join(points.get(p, p) for p in a.lost_points)}" if a.lost_points else ""]
+        changes = [c for c in changes if c]
+        rows.append(f"- Attempt {a.attempt}: " + ("; ".join(changes) if changes else "no change in key points "
+                                                                                     "or wrong claims"))
+    return "\n".join(rows)
 
 
 def _score_block(score: Score | None, status: str, q: Any) -> list[str]:

@@ -57,12 +57,22 @@ class SessionState:
     skipped_lines: list[str] = field(default_factory=list)
     damaged: str | None = None  # why the session cannot be used (unreadable journal, no session_started)
 
-    def thread(self, question_id: str) -> Thread | None:
-        return next((t for t in self.threads if t.question_id == question_id), None)
+    def thread(self, question_id: str, attempt: int = 1) -> Thread | None:
+        return next((t for t in self.threads if t.question_id == question_id and t.attempt == attempt), None)
+
+    def attempts(self, question_id: str) -> list[Thread]:
+        """Every attempt at a question in this session, first first."""
+        return sorted((t for t in self.threads if t.question_id == question_id), key=lambda t: t.attempt)
+
+    def next_attempt(self, question_id: str) -> int:
+        """The attempt number a new try at this question gets (1 if it was never answered or skipped here)."""
+        return 1 + max((t.attempt for t in self.threads if t.question_id == question_id
+                        and (t.skipped or any(turn.answered for turn in t.turns))), default=0)
 
     @property
     def answered(self) -> int:
-        return sum(1 for t in self.threads if any(turn.answered for turn in t.turns))
+        """Questions answered (a question tried several times counts once)."""
+        return len({t.question_id for t in self.threads if any(turn.answered for turn in t.turns)})
 
     def done_question_ids(self) -> set[str]:
         """Questions that need not be asked again on resume: skipped, or main answer recorded."""
@@ -78,16 +88,19 @@ class _Rebuild:
 
     def __init__(self, state: SessionState):
         self.state = state
-        self.threads: dict[str, Thread] = {}
-        self.turns: dict[tuple[str, str], Turn] = {}
+        self.threads: dict[tuple[str, int], Thread] = {}  # (question id, attempt)
+        self.turns: dict[tuple[str, str], tuple[Turn, Thread]] = {}
         self.started = False
 
-    def _thread(self, question_id: str, topic: str) -> Thread:
-        th = self.threads.get(question_id)
+    def _thread(self, question_id: str, topic: str, attempt: int = 1) -> Thread:
+        th = self.threads.get((question_id, attempt))
         if th is None:
-            th = Thread(question_id=question_id, topic=topic, index=len(self.state.threads) + 1)
+            first = self.threads.get((question_id, 1))
+            # a retry keeps its question's number: Q2 attempt 2
+            index = first.index if first is not None else len({k[0] for k in self.threads}) + 1
+            th = Thread(question_id=question_id, topic=topic, index=index, attempt=attempt)
             self.state.threads.append(th)
-            self.threads[question_id] = th
+            self.threads[(question_id, attempt)] = th
         return th
 
     def apply(self, rec: R._Record) -> None:
@@ -114,33 +127,36 @@ class _Rebuild:
         self.state.status, self.state.finished_reason = "interrupted", None
 
     def _asked(self, rec: R.QuestionAsked) -> None:
-        th = self._thread(rec.question_id, rec.topic)
+        th = self._thread(rec.question_id, rec.topic, rec.attempt)
         key = (rec.question_id, rec.turn_id)
         if key not in self.turns:
             turn = Turn(turn_id=rec.turn_id, kind=rec.kind, text=rec.text, reason=rec.reason, probes=rec.probes,
                         question_audio=rec.audio)
             th.turns.append(turn)
-            self.turns[key] = turn
+            self.turns[key] = (turn, th)
 
     def _answered(self, rec: R.AnswerFinished) -> None:
-        turn = self.turns.get((rec.question_id, rec.turn_id))
-        if turn is not None:
+        found = self.turns.get((rec.question_id, rec.turn_id))
+        if found is not None:
+            turn, th = found
             turn.transcript = rec.transcript
             turn.metrics = rec.metrics
             turn.answer_audio = rec.audio
             turn.ended_by = rec.ended_by
+            if turn.kind == "main" and not th.answered_at:
+                th.answered_at = rec.t
 
     def _skipped(self, rec: R.QuestionSkipped) -> None:
-        self._thread(rec.question_id, rec.topic).skipped = True
+        self._thread(rec.question_id, rec.topic, rec.attempt).skipped = True
 
     def _scored(self, rec: R.TurnScored) -> None:
-        th = self.threads.get(rec.question_id)
+        th = self.threads.get((rec.question_id, rec.attempt))
         if th is not None:
             th.score = rec.score
             th.score_status = "scored"
 
     def _pending(self, rec: R.ScorePending) -> None:
-        th = self.threads.get(rec.question_id)
+        th = self.threads.get((rec.question_id, rec.attempt))
         if th is not None and th.score_status != "scored":
             th.score_status = "pending"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import time
+from datetime import datetime, timezone
 from typing import Any, Callable, Mapping
 
 from textual.app import App
@@ -27,7 +28,8 @@ class MockintApp(App):
     def __init__(self, ctx: Any, round_args: Any = None, kit_factory: Callable | None = None,
                  panel_client: Any = None, clock: Callable[[], float] = time.monotonic,
                  checks: Callable[[Any], list] | None = None,
-                 player_factory: Callable[[], AudioPlayer] | None = None) -> None:
+                 player_factory: Callable[[], AudioPlayer] | None = None,
+                 now: Callable[[], datetime] | None = None) -> None:
         super().__init__()
         self.ctx = ctx
         self.round_args = round_args
@@ -37,6 +39,7 @@ class MockintApp(App):
         self.checks = checks  # tests pin the status line; by default mockint.doctor.run_checks
         self.microphone: tuple[bool, str] | None = None  # (found, detail) from Home's checks, once they ran
         self.player_factory = player_factory  # replay's player; by default sounddevice on the output device
+        self.now = now or (lambda: datetime.now(timezone.utc))  # "today" for review dates (tests pin it)
 
     def on_mount(self) -> None:
         loop = asyncio.get_running_loop()
@@ -49,11 +52,16 @@ class MockintApp(App):
         a = self.round_args
         if a is not None:
             only = [i.strip() for i in a.only.split(",") if i.strip()] if getattr(a, "only", None) else None
-            self.start_round(resume=getattr(a, "resume", None), only=only)
+            retry = getattr(a, "retry", None)
+            self.start_round(resume=getattr(a, "resume", None), only=only, notes=getattr(a, "plan_notes", ()),
+                             retries=1 if retry is True else 0, retry_in=retry if isinstance(retry, str) else None)
 
     def start_round(self, overrides: Mapping[str, Any] | None = None, resume: str | None = None,
-                    only: list[str] | None = None) -> None:
-        """Start a round from the settings, with `overrides` (Setup's choices, a drill) laid over them."""
+                    only: list[str] | None = None, notes: Any = (), retries: int = 0,
+                    retry_in: str | None = None) -> None:
+        """Start a round from the settings, with `overrides` (Setup's choices, a drill) laid over them.
+
+        `retry_in`: try the `only` questions again in that session, as their next attempt (summary, replay)."""
         from ..config import with_overrides
         from ..interview.factory import build_interview
         from .screens.round import RoundScreen
@@ -63,7 +71,8 @@ class MockintApp(App):
         def build():  # runs in a worker thread: device queries and model loading must not block the UI
             settings = with_overrides(self.ctx.settings, overrides) if overrides else self.ctx.settings
             return build_interview(self.ctx.bank, settings, self.ctx.store, resume=resume, only=only,
-                                   kit_factory=self.kit_factory, panel_client=self.panel_client, explicit=explicit)
+                                   kit_factory=self.kit_factory, panel_client=self.panel_client, explicit=explicit,
+                                   notes=notes, retries=retries, retry_in=retry_in)
 
         self.push_screen(RoundScreen(build))
 

@@ -95,6 +95,17 @@ class ProgressLoaded(Message):
 
     history: list
     points: list
+    readiness: list = None  # type: ignore[assignment]
+    """TopicReadiness per topic (practice.readiness)."""
+
+
+@dataclass
+class PracticeLoaded(Message):
+    """The spaced-repetition schedule's due questions (weakest first), what comes next, and readiness per topic."""
+
+    due: list
+    upcoming: list
+    readiness: list
 
 
 @dataclass

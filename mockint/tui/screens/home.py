@@ -9,7 +9,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..messages import ChecksDone, SessionsListed
+from ..messages import ChecksDone, PracticeLoaded, SessionsListed
 from ..widgets.status_line import StatusLine
 
 LOGO = "mockint — practise technical interviews out loud"
@@ -18,18 +18,22 @@ LOGO = "mockint — practise technical interviews out loud"
 class HomeScreen(Screen):
     """The first screen."""
 
-    BINDINGS = [("n", "start", "New round"), ("c", "continue_last", "Continue"), ("r", "replay", "Replay"),
-                ("p", "progress", "Progress"), ("q", "app.quit", "Quit")]
+    BINDINGS = [("n", "start", "New round"), ("d", "due", "Due round"), ("c", "continue_last", "Continue"),
+                ("r", "replay", "Replay"), ("p", "progress", "Progress"), ("q", "app.quit", "Quit")]
 
     def __init__(self) -> None:
         super().__init__()
         self.interrupted: list = []
+        self.due: list = []
+        self.topic_lines = False
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="home"):
             yield Static(LOGO, id="logo")
             yield Static("", id="bank-line")
+            yield Static("", id="practice")
+            yield Static("", id="practice-topics")
             yield OptionList(id="menu")
             yield StatusLine("checking microphone, speech model, voice and interviewer…", id="status")
         yield Footer()
@@ -61,7 +65,47 @@ class HomeScreen(Screen):
 
     @work(thread=True, exclusive=True, group="home-sessions")
     def load_sessions(self) -> None:
-        self.post_message(SessionsListed(self.app.ctx.store.list()))
+        from ...practice.overview import overview
+
+        sessions = self.app.ctx.store.list()
+        self.post_message(SessionsListed(sessions))
+        o = overview(sessions, self.app.ctx.bank_or_none(), self.app.now())
+        self.post_message(PracticeLoaded(o.due, o.upcoming, o.readiness))
+
+    def on_practice_loaded(self, message: PracticeLoaded) -> None:
+        from ...practice.schedule import when
+
+        self.due = message.due
+        now = self.app.now()
+        if message.due:
+            line = f"[b]Due today: {len(message.due)}[/b] ([b]d[/b] practises them)"
+        elif message.upcoming:
+            line = f"Due today: 0 (next {when(message.upcoming[0].due, now).split(' (')[0]})"
+        else:
+            line = "Due today: 0"
+        ready = message.readiness
+        practised = [r for r in ready if r.practised]
+        if practised:
+            counts = {v: sum(1 for r in ready if r.verdict == v) for v in ("ready", "almost", "not yet")}
+            line += (f" · [green]{counts['ready']} ready[/] · [yellow]{counts['almost']} almost[/] · "
+                     f"[red]{counts['not yet']} not yet[/] ([b]p[/b])")
+        else:
+            line += " · answer a round to see how ready you are"
+        self.query_one("#practice", Static).update(line)
+        # one line per topic when the terminal has room for it (at 80x24 the menu and the checks come first)
+        marks = {"ready": "[green]✓[/]", "almost": "[yellow]~[/]", "not yet": "[red]✗[/]"}
+        lines = [f"{marks[r.verdict]} {r.name}: {r.verdict} — {r.reason.replace(' on ' + r.name, '')}"
+                 for r in practised[:4]]
+        self.query_one("#practice-topics", Static).update("\n".join(lines))
+        self.topic_lines = bool(lines)
+        self._fit()
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        topics = self.query_one("#practice-topics", Static)
+        topics.display = self.size.height >= 32 and self.topic_lines
 
     @work(thread=True, exclusive=True, group="home-checks")
     def run_checks(self) -> None:
@@ -92,6 +136,16 @@ class HomeScreen(Screen):
         from .setup import SetupScreen
 
         self.app.push_screen(SetupScreen())
+
+    def action_due(self) -> None:
+        if not self.due:
+            self.notify("Nothing is due for review today.")
+            return
+        n = self.app.ctx.settings.round.questions
+        ids = [c.question_id for c in self.due][:n]
+        more = len(self.due) - len(ids)
+        self.app.start_round(only=ids, notes=[f"Due for review: {len(ids)} question{'s' if len(ids) != 1 else ''},"
+                                              " weakest first" + (f" ({more} more due)." if more else ".")])
 
     def action_continue_last(self) -> None:
         if self.interrupted:

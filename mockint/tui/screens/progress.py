@@ -21,6 +21,24 @@ TOPIC_COLOURS = ["orange", "magenta+", "cyan"]
 WPM_BAND = (120, 170)  # the pace the offline interviewer asks for
 
 
+def _verdict(r) -> str:
+    if r is None:
+        return "–"
+    colour = {"ready": "green", "almost": "yellow", "not yet": "red"}[r.verdict]
+    return f"[{colour}]{r.verdict}[/]"
+
+
+def _next_review(r, now) -> str:
+    from ...practice.schedule import days_until
+
+    if r is None or r.next_due is None:
+        return "–"
+    if r.due_now:
+        return "now"
+    d = days_until(r.next_due, now)
+    return "tomorrow" if d == 1 else f"in {d} d"
+
+
 class ProgressScreen(Screen):
     """How each topic is going, and how you sound."""
 
@@ -31,6 +49,7 @@ class ProgressScreen(Screen):
         super().__init__()
         self.history: list = []
         self.points: list = []
+        self.readiness: dict = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -39,6 +58,7 @@ class ProgressScreen(Screen):
             yield PlotextPlot(id="score-chart")
             yield PlotextPlot(id="delivery-chart")
         yield DataTable(id="progress-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="readiness-reason")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -50,18 +70,25 @@ class ProgressScreen(Screen):
         bank = self.app.ctx.bank_or_none()
         names = {t.id: t.name for t in bank.topics.values()} if bank else {}
         states = self.app.ctx.store.list()
+        from ...practice.overview import overview
+
+        ready = overview(states, bank, self.app.now()).readiness
         self.post_message(ProgressLoaded(topic_history(states, names),
-                                         session_points(session_summary(s, bank) for s in states)))
+                                         session_points(session_summary(s, bank) for s in states), ready))
 
     def on_progress_loaded(self, message: ProgressLoaded) -> None:
         self.history, self.points = message.history, message.points
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        table.add_columns("Topic (weakest first)", "Sessions", "Latest", "Avg", "Trend", "History")
+        table.add_columns("Topic (weakest first)", "Last", "Trend", "History", "Review", "Ready?")
+        self.readiness = {r.topic: r for r in (message.readiness or [])}
+        now = self.app.now()
         for h in message.history:
             trend = "–" if h.trend is None else f"{'▲' if h.trend > 0 else '▼' if h.trend < 0 else '='} {h.trend:+g}"
-            table.add_row(h.name, str(len(h.points)), fmt(h.latest), fmt(h.average), trend,
-                          sparkline([v for _, v in h.points[-8:]]))
+            r = self.readiness.get(h.topic)
+            table.add_row(h.name, fmt(h.latest), trend, sparkline([v for _, v in h.points[-8:]]),
+                          _next_review(r, now), _verdict(r), key=h.topic)
+        self._show_reason(message.history[0].topic if message.history else None)
         weak = self._weak()
         if not message.history:
             head = "No scored sessions yet: finish a round to see progress here."
@@ -120,6 +147,15 @@ class ProgressScreen(Screen):
             plt.ylim(0, ftop, yside="right")
             plt.yticks(list(range(0, ftop + 1, 5)), yside="right")
         widget.refresh()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_reason(str(event.row_key.value) if event.row_key is not None else None)
+
+    def _show_reason(self, topic: str | None) -> None:
+        r = self.readiness.get(topic) if topic else None
+        text = (f"[b]{r.name}[/b]: {_verdict(r)} — {r.reason.replace(' on ' + r.name, '')}" if r is not None
+                else "[dim]Readiness: answer a round to see how ready each topic is.[/]")
+        self.query_one("#readiness-reason", Static).update(text)
 
     def action_switch(self) -> None:
         switcher = self.query_one(ContentSwitcher)

@@ -135,6 +135,7 @@ class AudioItem(ListItem):
     def __init__(self, body, audio: Path | None) -> None:
         super().__init__(Static(body))
         self.audio = audio
+        self.question_id: str | None = None  # the question this line belongs to ("try again")
         if audio is not None:
             self.add_class("has-audio")
 
@@ -150,7 +151,8 @@ class SessionScreen(Screen):
     """One session: questions, follow-ups with reasons, answers, scores; play any recording."""
 
     BINDINGS = [("escape", "back", "Back"), ("x", "stop", "Stop"), ("s", "summary", "Summary"),
-                ("e", "export", "Export"), ("c", "continue_session", "Continue"), ("d", "delete", "Delete")]
+                ("g", "retry", "Retry"), ("e", "export", "Export"), ("c", "continue_session", "Continue"),
+                ("d", "delete", "Delete")]
 
     def __init__(self, session_id: str) -> None:
         super().__init__()
@@ -193,10 +195,12 @@ class SessionScreen(Screen):
         items = []
         for th, ts in zip(state.threads, message.summary.threads):
             q = bank.question(th.question_id) if bank else None
+            first = len(items)
             for t in th.turns:
                 who = "Interviewer" if t.kind == "main" else "Follow-up"
                 qa = state.path / t.question_audio if t.question_audio else None
-                text = f"(Q{th.index}) {t.text}" if t.kind == "main" else t.text
+                again = f" · attempt {th.attempt}" if th.attempt > 1 else ""
+                text = f"(Q{th.index}{again}) {t.text}" if t.kind == "main" else t.text
                 items.append(AudioItem(exchange_text(who, ("♪ " if qa else "") + text,
                                                      f"why this follow-up: {t.reason}" if t.reason else None), qa))
                 if t.transcript is not None or t.answer_audio:
@@ -206,6 +210,8 @@ class SessionScreen(Screen):
             if th.skipped and not th.turns[1:]:
                 items.append(AudioItem(exchange_text("Notice", "skipped"), None))
             items.append(AudioItem(score_text(th.score, th.score_status, q, ts), None))
+            for it in items[first:]:
+                it.question_id = th.question_id
         view = self.query_one(ListView)
         view.clear()
         view.extend(items)
@@ -308,6 +314,16 @@ class SessionScreen(Screen):
             self.app.start_round(resume=self.state.id)
         else:
             self.notify("This session has nothing left to continue.")
+
+    def action_retry(self) -> None:
+        """Try the highlighted line's question again, in this session, as its next attempt."""
+        item = self.query_one(ListView).highlighted_child
+        qid = getattr(item, "question_id", None)
+        if self.state is None or qid is None or self.state.next_attempt(qid) == 1:
+            self.notify("Pick a line of an answered question to try it again.")
+            return
+        self.action_stop()
+        self.app.start_round(retry_in=self.state.id, only=[qid])
 
     def action_summary(self) -> None:
         from .summary import SummaryScreen

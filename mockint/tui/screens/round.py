@@ -39,8 +39,9 @@ class RoundScreen(Screen):
     """A face on the Interview: shows its events, sends its commands, holds no interview logic."""
 
     BINDINGS = [Binding("space", "space", "Answer / done"), Binding("r", "repeat", "Repeat"),
-                Binding("s", "skip", "Skip"), Binding("p", "pause", "Pause"), Binding("q", "quit_round", "Quit"),
-                Binding("escape", "leave_box", "Keys"), Binding("i", "answer_box", "Type")]
+                Binding("s", "skip", "Skip"), Binding("p", "pause", "Pause"), Binding("g", "retry", "Retry"),
+                Binding("q", "quit_round", "Quit"), Binding("escape", "leave_box", "Keys"),
+                Binding("i", "answer_box", "Type")]
 
     AUTO_FOCUS = "#thread"
 
@@ -54,6 +55,7 @@ class RoundScreen(Screen):
         self.prompts: dict[str, tuple[int, str]] = {}  # question id -> (index, text), for score lines
         self._wait_started: float | None = None
         self._repeating = False
+        self.last_scored: str | None = None  # the question "try again" asks again
 
     def compose(self) -> ComposeResult:
         clock = self.app.clock
@@ -163,10 +165,11 @@ class RoundScreen(Screen):
     def _on_question_asked(self, ev) -> None:
         q = self.query_one(QuestionView)
         q.text, q.kind, q.spoken = ev.text, ev.kind, 1.0
-        q.label = f"Q{ev.index}/{ev.total}" if ev.kind == "main" else "Follow-up"
+        again = f" · attempt {ev.attempt}" if ev.attempt > 1 else ""
+        q.label = f"Q{ev.index}/{ev.total}{again}" if ev.kind == "main" else "Follow-up"
         if ev.kind == "main":
             self.prompts[ev.question_id] = (ev.index, ev.text)
-        text = f"(Q{ev.index}/{ev.total}) {ev.text}" if ev.kind == "main" else ev.text
+        text = f"(Q{ev.index}/{ev.total}{again}) {ev.text}" if ev.kind == "main" else ev.text
         self.query_one(ThreadView).add("Interviewer" if ev.kind == "main" else "Follow-up", text,
                                        f"why: {ev.reason}" if ev.reason else None)
         self._show_partial("")
@@ -235,7 +238,11 @@ class RoundScreen(Screen):
         s = ev.score
         note = (wrong_claim_text(s.wrong_claims[0]) if s.wrong_claims
                 else s.improvements[0] if s.improvements else None)
-        self.query_one(ThreadView).add("Score", f"{s.overall}/10 · {self._question_label(ev.question_id)}", note)
+        again = f" (attempt {ev.attempt})" if ev.attempt > 1 else ""
+        self.query_one(ThreadView).add("Score", f"{s.overall}/10{again} · {self._question_label(ev.question_id)}",
+                                       note)
+        self.last_scored = ev.question_id
+        self.refresh_bindings()
 
     def _on_score_pending(self, ev) -> None:
         self.query_one(ThreadView).add("Score", f"pending · {self._question_label(ev.question_id)}", ev.reason)
@@ -309,6 +316,11 @@ class RoundScreen(Screen):
     def action_repeat(self) -> None:
         self._send("repeat_question")
 
+    def action_retry(self) -> None:
+        """Try the last scored question again: it comes back as its next attempt once the current one is done."""
+        if self.last_scored is not None:
+            self._send("retry", self.last_scored)
+
     def action_skip(self) -> None:
         self._send("skip")
 
@@ -327,6 +339,8 @@ class RoundScreen(Screen):
             return self.mode == "typed" and not typing
         if action == "space":
             return self.mode == "spoken" or self.state == "speaking"
+        if action == "retry":
+            return self.last_scored is not None and self.state != "done"
         return True
 
     def on_descendant_focus(self) -> None:

@@ -16,9 +16,9 @@ from ..messages import LoadFailed, SessionLoaded
 from ..widgets.score_view import score_text
 
 
-def thread_title(index: int, topic: str, prompt: str, overall: int | None, skipped: bool) -> Text:
+def thread_title(index: int, topic: str, prompt: str, overall: int | None, skipped: bool, attempt: int = 1) -> Text:
     """'Q1  6/10  Node internals · Explain how …' — one line; the CSS cuts it with an ellipsis."""
-    out = Text(f"Q{index} ", style="bold")
+    out = Text(f"Q{index}{f'·{attempt}' if attempt > 1 else ''} ", style="bold")
     if overall is not None:
         out.append(f"{overall:>2}/10", style="bold green" if overall >= 7 else "bold yellow" if overall >= 4
                    else "bold red")
@@ -29,22 +29,50 @@ def thread_title(index: int, topic: str, prompt: str, overall: int | None, skipp
     return out
 
 
+def attempts_text(attempts: list) -> Text:
+    """Questions tried more than once: scores attempt by attempt, what the last try newly showed and fixed."""
+    out = Text()
+    for cmp in attempts:
+        if out:
+            out.append("\n")
+        out.append("Attempts ", style="bold")
+        out.append(f"{cmp.question_id}: ", style="cyan")
+        out.append(" → ".join("pending" if a.overall is None else f"{a.overall}/10" for a in cmp.attempts),
+                   style="bold")
+        last = cmp.attempts[-1]
+        bits = []
+        if last.new_points:
+            bits.append(f"newly shown {len(last.new_points)} key point{'s' if len(last.new_points) != 1 else ''}")
+        if last.fixed_claims:
+            bits.append(f"fixed {len(last.fixed_claims)} wrong claim{'s' if len(last.fixed_claims) != 1 else ''}")
+        if last.lost_points:
+            bits.append(f"lost {len(last.lost_points)}")
+        prev = cmp.attempts[-2]
+        if last.wpm and prev.wpm:
+            bits.append(f"{prev.wpm:.0f}→{last.wpm:.0f} wpm")
+        if bits:
+            out.append(" · " + " · ".join(bits))
+    return out
+
+
 class SummaryScreen(Screen):
     """Shows one session's results; also the landing screen after a round."""
 
-    BINDINGS = [("escape", "home", "Home"), ("a", "all", "Open/close all"), ("t", "transcript", "Replay"),
-                ("p", "progress", "Progress")]
+    BINDINGS = [("escape", "home", "Home"), ("a", "all", "Open/close all"), ("g", "retry", "Retry"),
+                ("t", "transcript", "Replay"), ("p", "progress", "Progress")]
 
     def __init__(self, session_id: str) -> None:
         super().__init__()
         self.session_id = session_id
         self.state = None
+        self.fold_questions: list[str] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="summary"):
             yield Static("Loading…", id="summary-head")
             yield DataTable(id="topic-table", cursor_type="none", zebra_stripes=True, show_cursor=False)
+            yield Static("", id="summary-attempts")
             yield Static("", id="summary-hint")
             yield Vertical(id="summary-threads")
         yield Footer()
@@ -84,14 +112,18 @@ class SummaryScreen(Screen):
         self.query_one("#summary-hint", Static).update(
             "[dim]Enter or click a question for its details · [b]a[/b] opens all[/]" if s.threads
             else "[dim]No questions were asked in this session.[/]")
+        self.query_one("#summary-attempts", Static).update(attempts_text(s.attempts))
+        self.query_one("#summary-attempts", Static).display = bool(s.attempts)
         box = self.query_one("#summary-threads", Vertical)
         box.remove_children()
         folds = []
+        self.fold_questions = []
         for th, ts in zip(message.state.threads, s.threads):
             q = bank.question(th.question_id) if bank else None
             topic = bank.topic_name(th.topic) if bank else th.topic
             title = thread_title(th.index, topic, ts.prompt, th.score.overall if th.score else None,
-                                 th.skipped and not th.score)
+                                 th.skipped and not th.score, th.attempt)
+            self.fold_questions.append(th.question_id)
             body: list = [Static(Text(ts.prompt, style="italic"), classes="thread-prompt"),
                           Static("Skipped." if th.skipped and not th.score
                                  else score_text(th.score, th.score_status, q, ts), classes="thread-score")]
@@ -113,6 +145,27 @@ class SummaryScreen(Screen):
 
     def action_home(self) -> None:
         self.app.go_home()
+
+    def _focused_question(self) -> str | None:
+        """The question whose line has the focus (else the first one)."""
+        folds = list(self.query(".thread").results(Collapsible))
+        node = self.focused
+        while node is not None and not (isinstance(node, Collapsible) and node in folds):
+            node = node.parent
+        if node is not None:
+            return self.fold_questions[folds.index(node)]
+        return self.fold_questions[0] if self.fold_questions else None
+
+    def action_retry(self) -> None:
+        """Try the focused question again, in this session, as its next attempt."""
+        qid = self._focused_question()
+        if self.state is None or qid is None:
+            self.notify("No question to try again in this session.")
+            return
+        if self.state.next_attempt(qid) == 1:
+            self.notify(f"{qid} was not answered in this session: nothing to try again.")
+            return
+        self.app.start_round(retry_in=self.session_id, only=[qid])
 
     def action_transcript(self) -> None:
         from .replay import SessionScreen
