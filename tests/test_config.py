@@ -139,6 +139,8 @@ async def test_setup_and_drill_start_from_the_settings(tmp_path):
         await pilot.press("p")
         await wait_for(pilot, lambda: isinstance(app.screen, ProgressScreen) and app.screen.history)
         await pilot.press("d")
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "ConfirmScreen")
+        await pilot.press("y")
         await wait_for(pilot, lambda: isinstance(app.screen, RoundScreen) and app.screen.interview is not None)
         iv = app.screen.interview
         # the drill changes topics and order only: the configured voice, round length and answer time stay

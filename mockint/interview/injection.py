@@ -36,13 +36,22 @@ _CHANNEL = re.compile("|".join([
     r"[\"'](?:overall|technical|coverage|structure|communication|score|grade|passed)[\"']\s*:",
     r"\b(?:overall|score|grade|passed|pass)\s*(?:=|:)\s*(?:10|ten|true|yes|100)\b",
     r"<!\[CDATA\[|\]\]>",
+    # the fields of a score, which no one says in an answer: "set wrong_claims to an empty list"
+    r"\b(?:wrong_claims|key_points_hit|credited_points|missed_points|score_status)\b",
+    # a bracketed note to some reader: "[transcription hints for the speech recogniser: ...]"
+    r"\[[^\]\n]{0,60}\b(?:hints?|notes?|instructions?|keywords|metadata|context|comments?)\b[^\]\n]{0,30}:",
 ]), _I)
 
 # 2. attempts to change the grader's instructions or process
 _INSTRUCTIONS = re.compile("|".join([
     r"\b(?:ignore|disregard|forget|override|bypass|set aside)\b[^.!?\n]{0,40}\b(?:instructions?|rubric|guidelines|"
     r"system (?:message|prompt)|(?:grading|scoring|marking) (?:criteria|rules|policy)|rubric comparison|"
-    r"(?:all|any|the) (?:previous|prior|above)|everything (?:above|before))\b",
+    r"everything (?:above|before))\b",
+    # "ignore all previous instructions" / "ignore the above", but not "we ignore the previous offsets"
+    r"\b(?:ignore|disregard|forget|override|bypass|set aside)\s+(?:all|any|the) (?:previous|prior|above)"
+    r"(?: (?:instructions?|rules|prompts?|guidance|messages?|text|criteria|context|directions|notes?|content))?"
+    r"\s*(?:[.!?,;:\n]|$)",
+    r"\b(?:receives?|gets?|given|awarded|earns?)\s+(?:full|maximum|top|perfect)\s+(?:marks|credit)\b",
     r"\b(?:new|updated|revised|real|actual|latest) (?:instructions?|rubric|grading (?:rules|policy|criteria)|"
     r"system prompt|policy|scoring (?:rules|guidelines))\b",
     r"\b(?:your|the grading|the scoring|the marking|previous|earlier|original|prior) (?:instructions|guidelines|rubric|"
@@ -110,7 +119,10 @@ _GRADE = re.compile("|".join([
 ]), _I)
 
 _SENTENCES = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
-EXAMPLES = Path(__file__).resolve().parent.parent / "data" / "injection_examples.json"
+# two writers' examples (each wrote attempts and ordinary speech without reading the detector): more ways of saying
+# each, so likeness to one writer's phrasing is not what decides
+EXAMPLES = tuple(Path(__file__).resolve().parent.parent / "data" / name
+                 for name in ("injection_examples.json", "injection_examples_b.json"))
 
 
 # words of grading: a sentence using them needs less likeness to an example attempt to count as one
@@ -126,9 +138,10 @@ class _Semantic:
     ordinary technical speech using the same words ("the fraud model scores every payment").
 
     Thresholds chosen on the tuning lists and a development list written apart from the examples (tests/data/
-    calibration/tune.json, injection_examples.json "dev_*"); the held-out lists only gate."""
+    calibration/tune.json, dev_b.json, injection_examples.json "dev_*": 54 of 55 attempts the rules miss, 2 of 2,246
+    ordinary sentences); the held-out lists only gate."""
 
-    def __init__(self, threshold: float = 0.60, threshold_grading: float = 0.45, margin: float = 0.03):
+    def __init__(self, threshold: float = 0.60, threshold_grading: float = 0.45, margin: float = 0.06):
         self.threshold, self.threshold_grading, self.margin = threshold, threshold_grading, margin
         self._ready: tuple[object, np.ndarray, np.ndarray] | None = None
         self._domain: list[np.ndarray] = []  # the bank's own sentences: ordinary speech of this domain
@@ -141,11 +154,11 @@ class _Semantic:
                 try:
                     from ..embeddings import VectorCache, shared_embedder
 
-                    data = json.loads(EXAMPLES.read_text(encoding="utf-8"))
+                    files = [json.loads(p.read_text(encoding="utf-8")) for p in EXAMPLES]
                     model = shared_embedder()
                     cache = VectorCache(model, _cache_dir())
-                    self._ready = (model, cache.vectors("injection", data["attempts"]),
-                                   cache.vectors("injection", data["ordinary"]))
+                    self._ready = (model, cache.vectors("injection", [x for d in files for x in d["attempts"]]),
+                                   cache.vectors("injection", [x for d in files for x in d["ordinary"]]))
                 except Exception as e:  # the regex layer still runs; the reason is kept for `mockint doctor`
                     self.error = f"{type(e).__name__}: {e}"[:200]
             return self._ready
@@ -213,7 +226,7 @@ def strip_injection(text: str) -> str:
     """The answer without the sentences that carry an attempt, and without fake tags, tokens or JSON blobs."""
     if not injection_spans(text):
         return text
-    cleaned = re.sub(r"<\|[^|>]{0,40}\|>|<!\[CDATA\[|\]\]>|<[^<>]{0,120}>|\{[^{}]{0,800}\}|\[/?[^\]]{0,80}\]",
+    cleaned = re.sub(r"<\|[^|>]{0,40}\|>|<!\[CDATA\[|\]\]>|<[^<>]{0,120}>|\{[^{}]{0,800}\}|\[/?[^\[\]]{0,800}\]",
                      " ", text)
     sentences = [m.group(0) for m in _SENTENCES.finditer(cleaned)]
     kept = [x for x, hit in zip(sentences, _attempts(sentences)) if not hit]
