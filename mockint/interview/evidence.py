@@ -45,7 +45,7 @@ class Thresholds:
     tie: float = 0.03           # a claim also counts for a second point this close to its best one
     on_topic: float = 0.5       # a statement this close to any of the question's anchors is about the question
     doubt_margin: float = 0.0   # ... and this much nearer a misconception than to any correct anchor: doubtful
-    doubt_min: float = 0.5      # ... and at least this close to it
+    doubt_min: float = 0.6      # ... and at least this close to it (0.5 doubted correct plain answers on dev)
 
 
 DEFAULT = Thresholds()

@@ -246,8 +246,10 @@ def score_thread(thread: ThreadInput, judge: Judge) -> Score:
     sentences = [x for x in re.split(r"(?<=[.!?])\s+|\n+", answer) if x.strip()]
     admitting = sum(1 for x in sentences if hedges(x)) / max(len(sentences), 1)
     if admits and ((a.words <= 90 and (not a.hits or (len(a.hits) <= 1 and not a.explained)))
-                   or (admitting >= 0.4 and a.coverage < 0.35 and a.words <= 150)):
-        # "I'd have to look it up" with at most a term named is an admission, not an answer
+                   or (admitting >= 0.4 and a.coverage < 0.35 and a.words <= 150)
+                   or (admitting >= 0.5 and a.words <= 80)):
+        # "I'd have to look it up" with at most a term named is an admission, not an answer; so is a short answer
+        # that is half admissions, whatever its other half happens to name
         flags.append("empty")
         technical = coverage = structure = min(technical, coverage, structure, 1)
         communication = min(communication, 1)
