@@ -2,7 +2,7 @@
 
 Two sets:
 - tuning fixtures (tests/data/spoken_answers.json): what the prompt design was tuned on;
-- HELD-OUT: candidate answers from tests/data/calibration/heldout.json (kinds strong, plain, partial, rambling,
+- HELD-OUT: candidate answers from tests/data/calibration/dev_b.json (writer B) (kinds strong, plain, partial, rambling,
   first ~60 words), written by someone who never saw this pipeline; never tuned on.
 Voices: espeak-ng variants (en-us 165 wpm, en-us+m3 185 wpm, en-gb 150 wpm) with white noise at 20 dB SNR, and
 the neural piper joe voice (clean). Prompts: none; generic (the disfluent lead-in only, what `mockint transcribe`
@@ -143,11 +143,11 @@ def main() -> None:
     tune = [(f["question_id"], f["say"], f["reference"]) for f in fixtures]
     if "--heldout-only" not in sys.argv:
         run_set("tuning fixtures (spoken_answers.json)", tune[:4] if quick else tune, model, bank, voices)
-    held = json.loads((ROOT / "tests" / "data" / "calibration" / "heldout.json").read_text())["items"]
+    held = json.loads((ROOT / "tests" / "data" / "calibration" / "dev_b.json").read_text())["items"]
     items = [(h["question_id"], truncate(h["answer"]), truncate(h["answer"])) for h in held if h["kind"] in KINDS]
     voices_understood(model, bank)
     # the held-out set answers one question only: does the question's prompt help on answers nobody tuned on?
-    run_set("HELD-OUT (calibration/heldout.json; never tuned on)", items[:8] if quick else items, model, bank,
+    run_set("HELD-OUT (calibration/dev_b.json, writer B; never used to tune speech)", items[:8] if quick else items, model, bank,
             voices, ("none", "question"))
 
 

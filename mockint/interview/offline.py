@@ -237,7 +237,7 @@ def score_thread(thread: ThreadInput, judge: Judge) -> Score:
     structure, s_good, s_bad = _structure(q, a, answer)
     communication, c_good, c_bad = communication_score(thread.metrics, a, float(q.answer_seconds), answer)
     # the holistic grade, fitted to experienced interviewers' bands (ridge regression on tests/data/calibration/
-    # tune.json + dev.json, 250 answers; never on heldout.json): what was shown, weighted by how much of it was right
+    # tune.json + dev.json, 250 answers; never on a held-out set): what was shown, weighted by how much of it was right
     overall = P.intercept + P.w_coverage * a.coverage + P.w_core * a.core_coverage + P.w_right * a.coverage * a.accuracy
     if communication <= 3:
         overall -= 1  # delivery that gets in the way of the content costs a point
