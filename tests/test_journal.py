@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import os
 import random
 import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from mockint.store.journal import Journal, read_journal
 

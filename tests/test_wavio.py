@@ -12,7 +12,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from mockint.audio.wavio import WavError, WavWriter, read_wav, resample, write_wav
+from mockint.audio.wavio import WavError, read_wav, resample, write_wav
 
 
 def wav_bytes(channels=1, rate=16000, bits=16, fmt_len=16, frames=160, cut_fmt=False) -> bytes:

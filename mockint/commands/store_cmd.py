@@ -71,7 +71,7 @@ def config(ctx: Context, a: argparse.Namespace) -> int:
     loaded = ctx.loaded
     src = loaded.config_file or " or ".join(str(p) for p in config_file_candidates()) + " (none found)"
     print(f"# config file: {src}")
-    print(f"# precedence: defaults < file < MOCKINT_* environment < flags")
+    print("# precedence: defaults < file < MOCKINT_* environment < flags")
     width = max(len(k) for k in loaded.origin)
     dump = loaded.settings.model_dump(mode="json")
     for key in sorted(loaded.origin):

@@ -11,7 +11,7 @@ from ..text import find_phrase, normalize, stem, tokenize
 
 if TYPE_CHECKING:
     from .claims import Claim
-    from .evidence import BankIndex, Reading
+    from .evidence import BankIndex
 
 STOPWORDS = set("""
 a about above after again against all also am an and any are as at be because been before being below between both
