@@ -295,7 +295,7 @@ async def test_replay_and_progress_read_engine_sessions(tmp_path):
         await wait_for(pilot, lambda: isinstance(app.screen, ProgressScreen) and app.screen.history)
         table = app.screen.query_one("#progress-table")
         assert table.row_count >= 5
-        latest = [float(table.get_row_at(i)[2]) for i in range(table.row_count)]
+        latest = [float(table.get_row_at(i)[1]) for i in range(table.row_count)]
         assert latest == sorted(latest)  # weakest first
         scores = str(app.screen.query_one("#score-chart").render())
         assert all(day in scores for day in ("Nov 20", "Nov 24", "Nov 27")) and "overall" in scores
