@@ -63,7 +63,8 @@ def main() -> None:
     after = rss_mb()
     load = open("/proc/loadavg").read().split()[0]
     print(f"model load                      {load_s * 1000:7.0f} ms")
-    print(f"bank anchors embedded (cold)    {cold_bank_s * 1000:7.0f} ms   (from the disk cache: {cached_bank_s * 1000:.0f} ms)")
+    print(f"bank anchors embedded (cold)    {cold_bank_s * 1000:7.0f} ms"
+          f"   (from the disk cache: {cached_bank_s * 1000:.0f} ms)")
     for name, xs in (("follow-up decision", follow), ("score", score)):
         xs.sort()
         print(f"{name:30} median {median(xs):6.1f} ms   p95 {xs[int(len(xs) * 0.95)]:6.1f} ms   max {xs[-1]:6.1f} ms"

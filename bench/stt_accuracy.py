@@ -147,8 +147,8 @@ def main() -> None:
     items = [(h["question_id"], truncate(h["answer"]), truncate(h["answer"])) for h in held if h["kind"] in KINDS]
     voices_understood(model, bank)
     # the held-out set answers one question only: does the question's prompt help on answers nobody tuned on?
-    run_set("HELD-OUT (calibration/dev_b.json, writer B; never used to tune speech)", items[:8] if quick else items, model, bank,
-            voices, ("none", "question"))
+    run_set("HELD-OUT (calibration/dev_b.json, writer B; never used to tune speech)", items[:8] if quick else items,
+            model, bank, voices, ("none", "question"))
 
 
 if __name__ == "__main__":

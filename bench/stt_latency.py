@@ -54,7 +54,8 @@ def main() -> None:
             print(f"{seconds:>6}s {t + 1:>5} {lat:>20.2f}s {decodes:>8} {str(reused):>7} {batch:>7.2f}s", flush=True)
     print("\nmedian end->final (streaming) vs batch:")
     for seconds, vals in rows.items():
-        print(f"  {seconds:>4} s answer: {median([v[0] for v in vals]):.2f} s vs {median([v[1] for v in vals]):.2f} s batch")
+        stream_s, batch_s = median([v[0] for v in vals]), median([v[1] for v in vals])
+        print(f"  {seconds:>4} s answer: {stream_s:.2f} s vs {batch_s:.2f} s batch")
     print(f"peak RSS of this process: {peak_rss_mb():.0f} MB")
 
 

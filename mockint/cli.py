@@ -26,8 +26,10 @@ def _round_flags(p: argparse.ArgumentParser) -> None:
     g.add_argument("--seed", type=int, help="shuffle seed (repeatable rounds)")
     pick = g.add_mutually_exclusive_group()
     pick.add_argument("--only", metavar="IDS", help="comma-separated question ids to ask, in this order")
-    pick.add_argument("--due", action="store_true", help="the questions due for review (see `mockint due`), weakest first")
-    pick.add_argument("--job", type=Path, metavar="FILE", help="questions weighted toward a job description's requirements")
+    pick.add_argument("--due", action="store_true",
+                      help="the questions due for review (see `mockint due`), weakest first")
+    pick.add_argument("--job", type=Path, metavar="FILE",
+                      help="questions weighted toward a job description's requirements")
     g.add_argument("--retry", nargs="?", const=True, metavar="SESSION",
                    help="try again: ask each question a second time right after its score; with SESSION, ask the "
                         "--only questions again in that session, as their next attempt")

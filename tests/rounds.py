@@ -15,7 +15,8 @@ from mockint.store.journal import read_journal
 from .conftest import ROOT
 
 SCORE_JSON = {"key_points_hit": [], "wrong_claims": [], "missed_points": [], "flags": [], "strengths": ["clear"],
-              "improvements": ["depth"], "overall": 6, "technical": 6, "coverage": 5, "structure": 6, "communication": 7}
+              "improvements": ["depth"], "overall": 6, "technical": 6, "coverage": 5, "structure": 6,
+              "communication": 7}
 """A score reply (the fake conforms it to each question's schema: a story's STAR+T is generated all false)."""
 
 

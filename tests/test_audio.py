@@ -155,7 +155,8 @@ def test_missing_input_device_falls_back_to_typed(cli, tmp_path):
 def test_busy_and_missing_device_errors_are_explained():
     import sounddevice as sd
 
-    busy = describe_error(sd.PortAudioError("Error opening InputStream: Device unavailable [PaErrorCode -9985]"), "input")
+    busy = describe_error(sd.PortAudioError("Error opening InputStream: Device unavailable [PaErrorCode -9985]"),
+                          "input")
     assert "busy" in busy.message and "--text" in busy.hint
     none = describe_error(sd.PortAudioError("Error querying device -1"), "input")
     assert none.hint and "typing" in none.hint

@@ -25,7 +25,8 @@ def test_core_imports_no_heavy_engine():
 
 def test_help_and_light_commands_stay_light(tmp_path):
     code = ("import sys\nfrom mockint.cli import main\n"
-            f"for argv in (['sessions', '--json'], ['bank', 'list', '--json'], ['config'], ['due', '--json'], ['progress']):\n"
+            "for argv in (['sessions', '--json'], ['bank', 'list', '--json'], ['config'], ['due', '--json'],\n"
+            "             ['progress']):\n"
             f"    main(['--sessions', {str(tmp_path)!r}] + argv)")
     assert loaded_after(code) == set()
 
@@ -35,7 +36,8 @@ def test_no_textual_outside_tui():
 
     root = pathlib.Path(__file__).resolve().parent.parent / "mockint"
     offenders = [str(p) for p in root.rglob("*.py") if "tui" not in p.relative_to(root).parts
-                 and any(line.strip().startswith(("import textual", "from textual")) for line in p.read_text().splitlines())]
+                 and any(line.strip().startswith(("import textual", "from textual"))
+                         for line in p.read_text().splitlines())]
     assert offenders == []
 
 

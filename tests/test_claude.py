@@ -300,7 +300,8 @@ def test_refused_key_is_told_once_and_the_round_goes_offline(server, bank, statu
     async def rest_of_round():
         out = [await p.follow_up(thread(bank, "The event loop has phases."))]
         out.append(await p.score(thread(bank)))
-        out.append(await p.follow_up(thread(bank, "JavaScript runs on one thread and the event loop runs callbacks in phases.")))
+        out.append(await p.follow_up(thread(bank, "JavaScript runs on one thread and the event loop runs callbacks "
+                                                  "in phases.")))
         out.append(await p.score(thread(bank)))
         return out
 

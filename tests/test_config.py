@@ -30,7 +30,7 @@ def test_cli_config_reports_origin_and_hides_key(cli, tmp_path):
     assert r.returncode == 0, r.stderr
     assert "sk-ant-secret-123" not in r.stdout + r.stderr
     assert "value not shown" in r.stdout and "claude" in r.stdout
-    line = next(l for l in r.stdout.splitlines() if l.startswith("tts.rate"))
+    line = next(ln for ln in r.stdout.splitlines() if ln.startswith("tts.rate"))
     assert "150" in line and "mockint.toml" in line
 
 

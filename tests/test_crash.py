@@ -134,7 +134,8 @@ def test_sigkill_mid_recording_keeps_the_partial_audio(sessions_dir, cli, tmp_pa
         play_into_mic(wav, wait=False)
         answer_wav = sessions_dir / rd.session_id() / "audio" / "q01-a.wav"
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and (not answer_wav.exists() or answer_wav.stat().st_size < 44 + 32000 * (1 + n)):
+        want = 44 + 32000 * (1 + n)  # WAV header plus n + 1 seconds of 16 kHz 16-bit mono
+        while time.monotonic() < deadline and (not answer_wav.exists() or answer_wav.stat().st_size < want):
             time.sleep(0.05)
         rd.proc.kill()
         rd.proc.wait(timeout=30)

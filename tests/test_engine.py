@@ -161,7 +161,8 @@ def test_backend_failure_falls_back_and_scores_stay_pending(cli, sessions_dir, a
 def test_claude_round_end_to_end(cli, sessions_dir, answers_file):
     def route(body):
         if request_kind(body) == "follow_up":
-            return {"kind": "text", "text": "ASK: How would you measure event loop lag in production?\nWHY: probes lag."}
+            return {"kind": "text",
+                    "text": "ASK: How would you measure event loop lag in production?\nWHY: probes lag."}
         return {"kind": "json", "data": SCORE_JSON}
 
     with FakeAnthropic(route=route) as srv:

@@ -21,7 +21,8 @@ def fillers(text: str) -> list[str]:
 def test_fillers_tell_filler_like_from_verb_like():
     assert fillers("Um, so, like, the pool is, uh, four threads.") == ["um", "like", "uh"]
     assert fillers("I would like to use a queue that looks like Kafka.") == []
-    assert fillers("It's kind of slow, you know, and basically I mean we retried.") == ["kind of", "you know", "basically", "i mean"]
+    assert fillers("It's kind of slow, you know, and basically I mean we retried.") == [
+        "kind of", "you know", "basically", "i mean"]
     assert fillers("What kind of index? Do you know how BRIN works?") == []
 
 

@@ -297,7 +297,8 @@ def test_two_rounds_a_retry_the_schedule_and_round_due(cli, sessions_dir, tmp_pa
     _age(sessions_dir / first, 1)
     # round 2, today: a confident wrong answer, its score, then "try again" with a sound one
     r, ev = _round(cli, sessions_dir, tmp_path, "--only", "cache-patterns", "--retry",
-                   answers=[_calibration_answer("cache-patterns", "wrong_facts"), _calibration_answer("cache-patterns")])
+                   answers=[_calibration_answer("cache-patterns", "wrong_facts"),
+                            _calibration_answer("cache-patterns")])
     assert r.returncode == 0, r.stderr
     kinds = [(e["type"], e.get("attempt")) for e in ev if e["type"] in ("question_asked", "scored")]
     assert kinds == [("question_asked", 1), ("scored", 1), ("question_asked", 2), ("scored", 2)]  # score first

@@ -214,7 +214,8 @@ def test_the_same_topic_said_correctly_is_not_a_wrong_claim(bank, judge):
 def test_rejecting_a_practice_is_not_showing_it(bank, judge):
     q = bank.question("ms-circuit-breaker")
     shown = ("I wrap the call in a circuit breaker: after enough failures in a rolling window it opens and fails fast "
-             "instead of waiting on timeouts, and after a cool-down it goes half-open and lets a trial request through.")
+             "instead of waiting on timeouts, and after a cool-down it goes half-open and lets a trial request "
+             "through.")
     rejected = ("I would never put a circuit breaker in front of it, they just add latency and complexity. "
                 "Retries with jitter are pointless too, a fixed retry every second is fine.")
     good = final_score(_thread(q, shown, bank), judge)
@@ -247,7 +248,8 @@ def test_follow_up_challenges_a_wrong_claim_first(bank, judge):
 def test_follow_up_targets_the_most_important_missed_point(bank, judge):
     q = bank.question("node-event-loop-phases")
     weights = {k.id: k.weight for k in q.key_points}
-    t = _thread(q, "JavaScript runs on a single main thread and I/O callbacks are queued when the work completes.", bank)
+    t = _thread(q, "JavaScript runs on a single main thread and I/O callbacks are queued when the work completes.",
+                bank)
     fu = choose_follow_up(t, judge)
     assert fu is not None and weights[fu.probes] == 3 and fu.probes != "single-thread"
     t3 = ThreadInput(q, t.exchanges + (Exchange("follow_up", fu.text, "no idea", probes=fu.probes),
@@ -283,7 +285,8 @@ def test_story_star_t_needs_real_content(bank, judge):
 def test_typed_delivery_counts_fillers(bank, judge, cli):
     q = bank.question("cache-stampede")
     clean = "I'd take a Redis lock with SET NX and an expiry so only one request rebuilds the value while others wait."
-    filler = "Um, so, uh, I'd take, like, a Redis lock, um, with SET NX, uh, and an expiry, um, so, like, only one rebuilds."
+    filler = ("Um, so, uh, I'd take, like, a Redis lock, um, with SET NX, uh, and an expiry, um, so, like, "
+              "only one rebuilds.")
     r1 = cli("score", "--question", q.id, "--answer", clean, "--json")
     r2 = cli("score", "--question", q.id, "--answer", filler, "--json")
     assert r1.returncode == 0 and r2.returncode == 0, r1.stderr + r2.stderr
@@ -316,7 +319,8 @@ json_values = st.recursive(
 score_like = st.fixed_dictionaries(
     {k: st.one_of(st.integers(-3, 14), st.text(max_size=3), st.none(), st.floats())
      for k in ("overall", "technical", "coverage", "structure", "communication")},
-    optional={"key_points_hit": st.lists(st.fixed_dictionaries({"id": st.text(max_size=8), "quote": st.text(max_size=20)})),
+    optional={"key_points_hit": st.lists(st.fixed_dictionaries({"id": st.text(max_size=8),
+                                                                "quote": st.text(max_size=20)})),
               "wrong_claims": st.lists(st.fixed_dictionaries({"quote": st.text(max_size=20),
                                                               "correction": st.text(max_size=20)})),
               "flags": st.lists(st.sampled_from(["empty", "off_topic", "injection_attempt", "bogus"])),

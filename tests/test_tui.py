@@ -114,7 +114,7 @@ async def test_typed_round_through_every_screen(sessions_dir):
             box.value = answer
             await pilot.press("enter")
             given += 1
-            await wait_for(pilot, lambda: thread_text(app).count("You:") > before
+            await wait_for(pilot, lambda before=before: thread_text(app).count("You:") > before
                            or not isinstance(app.screen, RoundScreen))
         await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen), timeout=60)
         summary = app.screen

@@ -17,7 +17,8 @@ from mockint.audio.wavio import WavError, read_wav, resample, write_wav
 
 def wav_bytes(channels=1, rate=16000, bits=16, fmt_len=16, frames=160, cut_fmt=False) -> bytes:
     data = b"\x01\x00" * frames * max(channels, 1)
-    fmt = struct.pack("<HHIIHH", 1, channels, rate, (rate * max(channels, 1) * 2) & 0xFFFFFFFF, max(channels, 1) * 2, bits)
+    block = max(channels, 1) * 2
+    fmt = struct.pack("<HHIIHH", 1, channels, rate, (rate * block) & 0xFFFFFFFF, block, bits)
     if cut_fmt:
         fmt = fmt[:6]
         fmt_len = 6

@@ -1,4 +1,5 @@
-"""Microphone capture: one InputStream per answer; a consumer thread writes the WAV, publishes level, feeds listeners."""
+"""Microphone capture: one InputStream per answer; a consumer thread writes the WAV, publishes level, feeds
+listeners."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ def run_tui(ctx: Context, round_args: argparse.Namespace | None = None) -> int:
 
     if round_args is not None and getattr(round_args, "answers_file", None):
         raise MockintError("--answers-file drives a scripted round: add --headless --text")
-    ctx.bank  # a broken bank is a clear error before the screen opens
+    _ = ctx.bank  # load it now: a broken bank is a clear error before the screen opens
     from ..tui.app import MockintApp
 
     app = MockintApp(ctx, round_args=round_args)

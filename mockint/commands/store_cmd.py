@@ -38,7 +38,8 @@ def sessions(ctx: Context, a: argparse.Namespace) -> int:
         overall = "unscored" if r["overall"] is None else f"{r['overall']:.1f}"
         date = (r["date"] or "")[:16].replace("T", " ")
         topics = ", ".join(r["topics"]) or "–"
-        print(f"{r['id']:<40} {date:<17} {r['answered']:>3}/{r['questions']:<4} {overall:>8}  {r['status']:<12} {topics}")
+        print(f"{r['id']:<40} {date:<17} {r['answered']:>3}/{r['questions']:<4} {overall:>8}  "
+              f"{r['status']:<12} {topics}")
         for line in r["skipped_lines"]:
             print(f"{'':<40} note: {line}")
     return 0

@@ -147,7 +147,8 @@ def _sentences(text: str) -> list[str]:
 class BankIndex:
     """Anchors of every question in a bank, embedded once (and cached on disk by the VectorCache)."""
 
-    def __init__(self, bank: "Bank | None", embedder: "Embedder", cache: "VectorCache", thresholds: Thresholds = DEFAULT):
+    def __init__(self, bank: "Bank | None", embedder: "Embedder", cache: "VectorCache",
+                 thresholds: Thresholds = DEFAULT):
         self.bank = bank
         self.embedder = embedder
         self.cache = cache
@@ -310,7 +311,8 @@ def read(q: Question, answer: str, index: BankIndex, thresholds: Thresholds | No
     wneg = np.array([negation_count(p[2]) % 2 for p in pairs], dtype=int)
     # a claim that sounds more like one of the question's misconceptions than like the point shows nothing
     mis_rows = qi.rows(lambda a: a.kind == "misconception")
-    mis_sim = np.where(same[:, mis_rows], sims[:, mis_rows], -1.0).max(1) if len(mis_rows) else np.full(len(claims), -1.0)
+    mis_sim = (np.where(same[:, mis_rows], sims[:, mis_rows], -1.0).max(1) if len(mis_rows)
+               else np.full(len(claims), -1.0))
     kids = [k.id for k in q.key_points]
     score = np.full((len(claims), len(kids)), -1.0)
     for j, k in enumerate(q.key_points):
@@ -346,7 +348,7 @@ def read(q: Question, answer: str, index: BankIndex, thresholds: Thresholds | No
         if not shown and len(pairs):
             rows = qi.rows(lambda a, k=k: a.point == k.id)
             # a point made across two neighbouring sentences
-            for w, (a, b, text) in enumerate(pairs):
+            for w, (a, b, _text) in enumerate(pairs):
                 if {a, b} & wrong_claims or claims[a].rejects or claims[b].rejects or not len(rows):
                     continue
                 s = float(np.where(wneg[w] == neg[rows], wsims[w, rows], -1.0).max())

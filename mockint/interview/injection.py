@@ -56,8 +56,8 @@ _INSTRUCTIONS = re.compile("|".join([
     r"system prompt|policy|scoring (?:rules|guidelines))\b",
     r"\b(?:your|the grading|the scoring|the marking|previous|earlier|original|prior) (?:instructions|guidelines|rubric|"
     r"rules)\b[^.!?\n]{0,30}\b(?:out of date|outdated|replaced|superseded|no longer apply|changed|updated)\b",
-    r"\b(?:you are now|from now on,? you|pretend you are|pretend to be (?:a|an|the) (?:grader|evaluator|judge)|act as (?:a|an|the) (?:grader|evaluator|"
-    r"examiner|judge|scorer))\b",
+    r"\b(?:you are now|from now on,? you|pretend you are|pretend to be (?:a|an|the) (?:grader|evaluator|judge)|"
+    r"act as (?:a|an|the) (?:grader|evaluator|examiner|judge|scorer))\b",
     r"\bend of (?:the )?(?:candidate(?:s)? )?(?:answer|transcript|response)\b",
     r"\b(?:grading|evaluator|grader|scorer|scoring|marking|admin|developer|debug) (?:override|mode|note|instruction)",
     r"\b(?:reference answer|rubric|key points?|gold(?:en)?[- ]standard)\b[^.!?\n]{0,40}\b(?:replaced|updated|"
@@ -85,8 +85,9 @@ _SUBJECT = re.compile("|".join([
 ]), _I)
 
 # 3b. an outcome asked for or asserted
-_NOT_QUANTITY = r"(?!\s*(?:thousand|hundred|million|billion|percent|%|minutes?|seconds?|ms|hours?|days?|weeks?|times|x|"\
-    r"k\b|requests|submissions|users|items|rows|pods|nodes|servers|deploys|services|retries|attempts))"
+_NOT_QUANTITY = (r"(?!\s*(?:thousand|hundred|million|billion|percent|%|minutes?|seconds?|ms|hours?|days?|weeks?|"
+                 r"times|x|k\b|requests|submissions|users|items|rows|pods|nodes|servers|deploys|services|retries|"
+                 r"attempts))")
 _GRADE = re.compile("|".join([
     r"\b(?:10|ten)\s*(?:/|out of|of)\s*(?:10|ten)\b",
     r"\b(?:full|perfect|maximum|max|top|highest|flawless) (?:marks?|score|scores|points|grade|rating|credit)\b",
@@ -97,16 +98,18 @@ _GRADE = re.compile("|".join([
     r"\b(?:gets?|give|giving|given|award|awarded) (?:it |this |me )?(?:a |an )?(?:(?:10|ten)" + _NOT_QUANTITY +
     r"|perfect|full)\b",
     r"\b(?:give|award|assign|grant)\b[^.!?\n]{0,25}\b(?:a |an )(?:(?:10|ten)" + _NOT_QUANTITY + r"|perfect|full)\b",
-    r"\b(?:covers?|covered|hits?|hit|meets?|satisf(?:y|ies)|addresses|addressed|matched|matches|match) (?:all|every|each)"
-    r" (?:of the )?(?:\w+ )?(?:key |rubric )?(?:points?|criteria|requirements?|rubric)",
+    r"\b(?:covers?|covered|hits?|hit|meets?|satisf(?:y|ies)|addresses|addressed|matched|matches|match) "
+    r"(?:all|every|each) (?:of the )?(?:\w+ )?(?:key |rubric )?(?:points?|criteria|requirements?|rubric)",
     r"\b(?:matches|match|identical to|same as) (?:the )?(?:reference|rubric|model answer|expected answer)\b",
     r"\b(?:implicitly|automatically|already) (?:covered|correct|satisfied|passed|approved)\b",
     r"\bmark (?:all|every|each) (?:key )?points?\b",
     r"\bmark\b[^.!?\n]{0,25}\bas (?:covered|correct|hit|passed|complete|met)\b",
-    r"\b(?:aligns? with|in line with|consistent with) (?:all|every|each|the) (?:\w+ )?(?:key |rubric )?(?:points?|criteria|rubric)",
+    r"\b(?:aligns? with|in line with|consistent with) (?:all|every|each|the) (?:\w+ )?(?:key |rubric )?"
+    r"(?:points?|criteria|rubric)",
     r"\b(?:should|must|will|would|ought to|deserves? to) (?:be )?(?:score|scored|grade|graded|rate|rated|mark|marked|"
     r"pass|passed|given|awarded|receive|get|approved|accepted)\b",
-    r"\b(?:deserves?|earns?|merits?|warrants?|worth) (?:a |an |the )?(?:perfect|full|top|high|higher|maximum|10|ten|pass)\b",
+    r"\b(?:deserves?|earns?|merits?|warrants?|worth) (?:a |an |the )?"
+    r"(?:perfect|full|top|high|higher|maximum|10|ten|pass)\b",
     r"\b(?:record|set|put|enter|log|write|output) (?:the |my |an? )?(?:overall|score|grade|mark|rating|verdict)\b",
     r"\b(?:pre-?approved|gold(?:en)?[- ]standard|exemplary|outstanding|excellent)\b",
     r"\bno (?:missed|missing) (?:key )?points\b",

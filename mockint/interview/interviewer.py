@@ -47,7 +47,8 @@ class Interviewer(Protocol):
 
     name: str
 
-    async def follow_up(self, thread: ThreadInput, on_sentence: Callable[[str], None] | None = None) -> FollowUp | None: ...
+    async def follow_up(self, thread: ThreadInput,
+                        on_sentence: Callable[[str], None] | None = None) -> FollowUp | None: ...
 
 
 class Scorer(Protocol):

@@ -277,7 +277,7 @@ def score_thread(thread: ThreadInput, judge: Judge) -> Score:
         strengths.append("used precise terms: " + ", ".join(a.terms[:5]))
     missed = sorted((k for k in q.key_points if k.id not in a.hits), key=lambda k: -k.weight)
     improvements = [f"correct this: you said “{_short_quote(w.quote, 12)}”; in fact, {w.correction}" for w in a.wrong]
-    for quote, mid, said_so in [d for d in a.doubtful if d[2]][:2]:
+    for quote, mid, _said_so in [d for d in a.doubtful if d[2]][:2]:
         m = q.misconception(mid)
         if m is not None:
             improvements.append(f"double-check “{_short_quote(quote, 12)}”: it sounds close to a common "

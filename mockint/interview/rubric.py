@@ -38,17 +38,19 @@ _NUMBER_WORDS = re.compile(r"\b(?:two|three|four|five|six|seven|eight|nine|ten|e
                            r"triple|percent)\b", re.IGNORECASE)
 
 # STAR+T, read from what each sentence does (a story is the candidate's own, so it cannot match the reference story)
-_SITUATION = re.compile(r"\b(?:at my (?:last|previous|current|old) (?:job|company|role|team|employer)|in my (?:last|previous"
-                        r"|current) (?:job|role|team|company)|we had|we were|our (?:team|service|system|platform|api|app"
-                        r"|company|product|database|checkout|backend)|the (?:team|company|service|system) (?:was|had)|"
-                        r"i was working|i worked|a few years ago|last year|at the time|back then|there was|it was a|"
+_SITUATION = re.compile(r"\b(?:at my (?:last|previous|current|old) (?:job|company|role|team|employer)|"
+                        r"in my (?:last|previous|current) (?:job|role|team|company)|we had|we were|"
+                        r"our (?:team|service|system|platform|api|app|company|product|database|checkout|backend)|"
+                        r"the (?:team|company|service|system) (?:was|had)|i was working|i worked|a few years ago|"
+                        r"last year|at the time|back then|there was|it was a|"
                         r"the (?:hardest|worst|trickiest|biggest|most interesting) (?:one|bug|problem|issue|incident) "
                         r"(?:was|i)|one time|there was a time|we (?:were|kept) (?:seeing|getting|losing)|customers "
                         r"(?:were|kept|started)|users (?:were|kept|started)|(?:only|just) in production|in production "
                         r"(?:we|the|our)|every (?:evening|night|morning|monday|day) (?:at|the|our|we))\b")
-_TASK = re.compile(r"\b(?:i was (?:responsible|asked|the (?:tech )?lead|on call|tasked|leading|in charge|the one)|my (?:job|task"
-                   r"|role|goal|responsibility) was|i owned|i had to|i needed to|we needed to|the goal was|the task was|"
-                   r"my part|it was on me|it fell to me|i took (?:it|ownership|the lead|charge|on)|i volunteered|"
+_TASK = re.compile(r"\b(?:i was (?:responsible|asked|the (?:tech )?lead|on call|tasked|leading|in charge|the one)|"
+                   r"my (?:job|task|role|goal|responsibility) was|i owned|i had to|i needed to|we needed to|"
+                   r"the goal was|the task was|my part|it was on me|it fell to me|"
+                   r"i took (?:it|ownership|the lead|charge|on)|i volunteered|"
                    r"i picked (?:it|this) up|(?:escalated|assigned|handed) (?:it )?to me|i was given)\b")
 _ACTION = re.compile(r"\b(?:i|we) (?:then |first |also |eventually |finally )?(?:added|built|wrote|rewrote|replaced|"
                      r"introduced|designed|proposed|profiled|measured|ran|moved|migrated|set up|implemented|changed|"

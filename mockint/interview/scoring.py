@@ -27,7 +27,8 @@ _IDK = re.compile(
 # a sentence that only says the candidate does not know ("I'd have to look that up", "not my area")
 _HEDGE = re.compile(
     r"\b(?:i (?:do not|dont) (?:know|remember|recall|really know)|no idea|not sure|(?:havent|have not|never) "
-    r"(?:really |actually )?(?:worked|used|done|touched|dealt|had|implemented|built|tried)|something to do with|(?:id|i would|id need to|i would need to) (?:have to )?"
+    r"(?:really |actually )?(?:worked|used|done|touched|dealt|had|implemented|built|tried)|something to do with|"
+    r"(?:id|i would|id need to|i would need to) (?:have to )?"
     r"(?:look (?:it|that|this) up|google|check|read up|guess)|not (?:my|really my) (?:area|strong suit|thing)|"
     r"(?:cant|cannot|can not) (?:remember|recall|say|answer)|(?:im|i am) (?:not (?:familiar|sure)|blanking|drawing a "
     r"blank)|no (?:real )?experience|(?:dont|do not) want to (?:make (?:something|stuff|it) up|guess)|"

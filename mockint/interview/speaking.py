@@ -76,7 +76,8 @@ class Utterance:
         i = 0
         while True:
             with self._cv:
-                self._cv.wait_for(lambda: len(self.chunks) > i or self.done.is_set())
+                # wait_for evaluates the predicate before returning, so binding the current i is exact
+                self._cv.wait_for(lambda i=i: len(self.chunks) > i or self.done.is_set())
                 if len(self.chunks) <= i:
                     return
                 chunk = self.chunks[i]

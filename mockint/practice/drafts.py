@@ -335,7 +335,8 @@ def _ask(client: Any, model: str, system: str, messages: list[dict]) -> tuple[st
     except anthropic.APIStatusError as e:
         detail = " ".join((getattr(e, "message", "") or "").split())[:160]
         hint = "check ANTHROPIC_API_KEY" if e.status_code in (401, 403) else None
-        raise DraftError(f"the Claude API refused the drafting request ({e.status_code}: {detail})", hint=hint) from None
+        raise DraftError(f"the Claude API refused the drafting request ({e.status_code}: {detail})",
+                         hint=hint) from None
     except anthropic.APIConnectionError as e:
         raise DraftError(f"cannot reach the Claude API ({type(e).__name__})") from None
     except anthropic.APIError as e:

@@ -94,7 +94,8 @@ def _verdict(r: TopicReadiness, now: datetime, name: str) -> tuple[Verdict, str]
     if r.wrong_claims_last:
         return "not yet", f"{_plural(r.wrong_claims_last, 'wrong claim')} last time on {name}"
     if r.latest < ALMOST_AT:
-        return "not yet", f"latest score {r.latest:.1f}/10 on {name}" + (f" (weakest: {r.weakest})" if r.weakest else "")
+        weakest = f" (weakest: {r.weakest})" if r.weakest else ""
+        return "not yet", f"latest score {r.latest:.1f}/10 on {name}{weakest}"
     if r.latest < READY_AT:
         return "almost", f"latest score {r.latest:.1f}/10; {READY_AT:.0f}+ is a sound answer"
     if r.trend is not None and r.trend <= SLIPPING:

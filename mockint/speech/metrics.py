@@ -12,7 +12,8 @@ _NOT_FILLER_LIKE_BEFORE = {"would", "i'd", "id", "look", "looks", "looked", "see
                            "something", "things", "dont", "didnt", "you'd", "we'd", "wed", "just", "much", "more",
                            "sounds", "sound", "works", "behaves", "acts", "exactly"}
 _LIKE_FILLER_BEFORE = {"so", "and", "but", "um", "uh", "its", "it's", "was", "is", "were", "are", "then", "really"}
-_KIND_DETERMINERS = {"a", "the", "this", "that", "what", "which", "any", "some", "one", "every", "each", "same", "another"}
+_KIND_DETERMINERS = {"a", "the", "this", "that", "what", "which", "any", "some", "one", "every", "each", "same",
+                     "another"}
 _YOU_KNOW_NOT = {"do", "did", "if", "dont", "didnt", "whether"}
 _YOU_KNOW_NEXT_NOT = {"how", "what", "that", "why", "when", "where", "which", "who", "about", "it", "the"}
 

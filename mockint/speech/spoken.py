@@ -22,8 +22,9 @@ LEXICON = {
     "OWASP": "oh wasp", "AWS": "A W S", "GCP": "G C P", "SQS": "S Q S", "SNS": "S N S", "S3": "S three",
     "EC2": "E C two", "PID": "pid", "GUI": "gooey", "NaN": "not a number", "vs": "versus", "vs.": "versus",
     "rps": "requests per second", "RPS": "requests per second", "QPS": "queries per second",
-    "qps": "queries per second", "e.g.": "for example", "i.e.": "that is", "etc.": "et cetera", "p99": "p ninety-nine", "p95": "p ninety-five",
-    "p50": "p fifty", "p90": "p ninety", "p999": "p three nines", "Node.js": "Node J S", "Next.js": "Next J S",
+    "qps": "queries per second", "e.g.": "for example", "i.e.": "that is", "etc.": "et cetera",
+    "p99": "p ninety-nine", "p95": "p ninety-five", "p50": "p fifty", "p90": "p ninety", "p999": "p three nines",
+    "Node.js": "Node J S", "Next.js": "Next J S",
     "Express.js": "Express J S", "Vue.js": "Vue J S", "Nuxt.js": "Nuxt J S", "Deno": "Deeno",
 }
 # parts of identifiers (pg_stat_statements, UV_THREADPOOL_SIZE)
@@ -31,8 +32,8 @@ PARTS = {"pg": "P G", "uv": "U V", "db": "D B", "io": "I O", "id": "I D", "ids":
          "api": "A P I", "http": "H T T P", "max": "max", "min": "min", "num": "num"}
 # all-caps words that are said as words, not spelled
 SAID_AS_WORD = {"ACID", "REST", "CRUD", "CORS", "JSON", "YAML", "SAAS", "OWASP", "NASA", "RAM", "ROM", "LAN", "WAN",
-                "SLA", "SLO", "SLI", "GDPR", "A", "I", "OK", "NAT", "CAP", "BASE", "SOLID", "DRY", "KISS", "WAL", "LIFO",
-                "FIFO", "POSIX", "ASCII", "CRON", "MIME", "AJAX", "SOAP", "BRIN", "GIN", "GIST", "DAG", "CQRS"}
+                "SLA", "SLO", "SLI", "GDPR", "A", "I", "OK", "NAT", "CAP", "BASE", "SOLID", "DRY", "KISS", "WAL",
+                "LIFO", "FIFO", "POSIX", "ASCII", "CRON", "MIME", "AJAX", "SOAP", "BRIN", "GIN", "GIST", "DAG", "CQRS"}
 UNITS = {
     "ms": "milliseconds", "µs": "microseconds", "us": "microseconds", "ns": "nanoseconds", "s": "seconds",
     "sec": "seconds", "secs": "seconds", "min": "minutes", "mins": "minutes", "h": "hours", "hr": "hours",
@@ -46,7 +47,8 @@ UNITS = {
 _SINGULAR = {"milliseconds": "millisecond", "seconds": "second", "minutes": "minute", "hours": "hour",
              "megabytes": "megabyte", "gigabytes": "gigabyte", "kilobytes": "kilobyte", "terabytes": "terabyte"}
 _NUM = r"\d+(?:[.,]\d+)*"
-_UNIT_RE = re.compile(rf"(?<![\w.])({_NUM})\s?({'|'.join(sorted(map(re.escape, UNITS), key=len, reverse=True))})(?![\w/])")
+_UNIT_ALT = "|".join(sorted(map(re.escape, UNITS), key=len, reverse=True))  # longest first: "secs" before "s"
+_UNIT_RE = re.compile(rf"(?<![\w.])({_NUM})\s?({_UNIT_ALT})(?![\w/])")
 _PERCENTILE_RE = re.compile(r"\b[pP](\d{2,3}(?:\.\d+)?)\b")
 _ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
          "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]

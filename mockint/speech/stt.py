@@ -258,7 +258,8 @@ def judge(segment, voiced: float, prompt: str | None, no_speech_threshold: float
         return Verdict("retry", f"implausible timing ({len(words)} words over {voiced:.1f} s of voice): {text[:60]}")
     long = [w for w in words if w.end - w.start > MAX_WORD_SECONDS and _norm(w.word) not in ("um", "uh", "hmm")]
     if long:
-        return Verdict("retry", f"implausible timing ({long[0].word.strip()!r} lasts {long[0].end - long[0].start:.1f} s)")
+        slow = long[0]
+        return Verdict("retry", f"implausible timing ({slow.word.strip()!r} lasts {slow.end - slow.start:.1f} s)")
     return Verdict("keep")
 
 

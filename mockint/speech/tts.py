@@ -25,7 +25,8 @@ PIPER_HINT = "pip install 'mockint[voice]' (make run installs it); piper-tts is 
 class TtsError(MockintError):
     """Synthesis failed; the question is still shown as text."""
 
-    def __init__(self, message: str, hint: str = "sudo apt-get install espeak-ng (questions are shown as text meanwhile)"):
+    def __init__(self, message: str,
+                 hint: str = "sudo apt-get install espeak-ng (questions are shown as text meanwhile)"):
         super().__init__(message, exit_code=4, hint=hint)
 
 
@@ -186,7 +187,8 @@ class Pyttsx3Speaker:
     def voices(self) -> list[Voice]:
         with self._lock:
             engine = self._get_engine()
-            return [Voice(v.id, v.name, tuple(str(x) for x in (v.languages or []))) for v in engine.getProperty("voices")]
+            return [Voice(v.id, v.name, tuple(str(x) for x in (v.languages or [])))
+                    for v in engine.getProperty("voices")]
 
     def stream(self, text: str) -> Iterator[np.ndarray]:
         """One chunk per sentence (espeak starts fast, so the first sentence is heard early)."""
@@ -258,8 +260,8 @@ def build_speaker(engine: str = "auto", voice: str | None = None, rate: int = 17
             # an explicit piper engine with a voice it does not know fails clearly on first use
             return PiperSpeaker(voice if engine == "piper" else piper_voice, rate), None
         if engine == "piper" or piper_voice:
-            return Pyttsx3Speaker(None, rate), ("The neural voice (piper) is not installed, so questions use espeak-ng. "
-                                                f"To get it: {PIPER_HINT}.")
+            return Pyttsx3Speaker(None, rate), ("The neural voice (piper) is not installed, so questions use "
+                                                f"espeak-ng. To get it: {PIPER_HINT}.")
     return Pyttsx3Speaker(voice, rate), None
 
 

@@ -70,7 +70,8 @@ def _markdown(state: SessionState, bank: Bank | None, summary: Summary) -> str:
                    f" · fillers per minute: {_fmt(summary.fillers_per_min)}")
     if state.skipped_lines:
         out.append(f"- Journal lines skipped while reading: {'; '.join(state.skipped_lines)}")
-    out += ["", "## Scores by topic", "", "| Topic | Threads | Overall | Technical | Coverage | Structure | Communication |",
+    out += ["", "## Scores by topic", "",
+            "| Topic | Threads | Overall | Technical | Coverage | Structure | Communication |",
             "|---|---|---|---|---|---|---|"]
     for ts in summary.topics:
         out.append(f"| {ts.name} | {ts.threads} | {_fmt(ts.overall)} | {_fmt(ts.technical)} | {_fmt(ts.coverage)} |"
@@ -83,8 +84,8 @@ def _markdown(state: SessionState, bank: Bank | None, summary: Summary) -> str:
     for th, ts in zip(state.threads, summary.threads):
         q = bank.question(th.question_id) if bank else None
         again = f" (attempt {th.attempt})" if th.attempt > 1 else ""
-        out += ["", f"## Q{th.index}. {names.get(th.topic, th.topic)}{again}", "", f"_{ts.prompt}_ (`{th.question_id}`)",
-                ""]
+        out += ["", f"## Q{th.index}. {names.get(th.topic, th.topic)}{again}", "",
+                f"_{ts.prompt}_ (`{th.question_id}`)", ""]
         if th.skipped and not any(t.answered for t in th.turns):
             out += ["_Skipped._"]
         for turn in th.turns:
@@ -101,9 +102,11 @@ def _markdown(state: SessionState, bank: Bank | None, summary: Summary) -> str:
                     out.append(f"_typed · {m.word_count} words_")
                 elif m and m.word_count:
                     pauses = len(m.long_pauses)
-                    out.append(f"_{m.duration:.0f} s · {m.wpm:.0f} wpm · {m.filler_count} fillers"
-                               f"{' (' + ', '.join(m.fillers) + ')' if m.fillers else ''} · {pauses} long pauses"
-                               f"{f' · first word after {m.time_to_first_word:.1f} s' if m.time_to_first_word is not None else ''}_")
+                    named = f" ({', '.join(m.fillers)})" if m.fillers else ""
+                    first = (f" · first word after {m.time_to_first_word:.1f} s"
+                             if m.time_to_first_word is not None else "")
+                    out.append(f"_{m.duration:.0f} s · {m.wpm:.0f} wpm · {m.filler_count} fillers{named}"
+                               f" · {pauses} long pauses{first}_")
                 out.append("")
             elif turn.answer_audio:
                 out += ["_(answer interrupted; audio kept)_", ""]

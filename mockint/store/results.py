@@ -47,7 +47,8 @@ def summarize(state: SessionState, prompts: dict[str, str], names: dict[str, str
         metrics = [t.metrics for t in th.turns if t.metrics and t.metrics.duration > 0]
         spoken = [m for m in metrics if m.wpm > 0]
         threads.append(ThreadSummary(
-            question_id=th.question_id, topic=th.topic, prompt=prompts.get(th.question_id, th.turns[0].text if th.turns else ""),
+            question_id=th.question_id, topic=th.topic,
+            prompt=prompts.get(th.question_id, th.turns[0].text if th.turns else ""),
             attempt=th.attempt, score=th.score, score_status=th.score_status, skipped=th.skipped,
             follow_ups=sum(1 for t in th.turns if t.kind == "follow_up"),
             speaking_seconds=round(th.speaking_seconds, 1),

@@ -1,4 +1,5 @@
-"""The typed answer: a multi-line box that wraps; Enter hands it in, Ctrl+J (or Alt+Enter where the terminal sends it) starts a new line."""
+"""The typed answer: a multi-line box that wraps; Enter hands it in, Ctrl+J (or Alt+Enter where the terminal sends
+it) starts a new line."""
 
 from __future__ import annotations
 
