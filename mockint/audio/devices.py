@@ -23,7 +23,7 @@ def sounddevice() -> Any:
     return sd
 
 
-_ALSA_HANDLER = None
+_ALSA_HANDLER: object = None  # the C callback, kept referenced while ALSA holds it; False without libasound
 
 
 def _quiet_alsa() -> None:

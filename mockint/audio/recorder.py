@@ -9,12 +9,15 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
 from .devices import describe_error, sounddevice
 from .wavio import WavWriter
+
+if TYPE_CHECKING:  # sounddevice loads PortAudio, so it is imported on first use
+    from sounddevice import InputStream
 
 ChunkFn = Callable[[np.ndarray], None]
 STARTUP_GRACE = 1.5
@@ -51,7 +54,7 @@ class Recorder:
         self.stall_seconds = stall_seconds
         self.level_interval = 1.0 / level_hz
         self._q: queue.Queue[np.ndarray | None] = queue.Queue()
-        self._stream = None
+        self._stream: InputStream | None = None
         self._thread: threading.Thread | None = None
         self._writer: WavWriter | None = None
         self.overflows = 0
@@ -71,19 +74,19 @@ class Recorder:
             self._q.put_nowait(indata[:, 0].copy())
 
         try:
-            self._stream = sd.InputStream(samplerate=self.sample_rate, channels=1, dtype="float32",
-                                          blocksize=self.blocksize, device=self.device, callback=callback,
-                                          latency="low")
-            self._stream.start()
+            self._stream = stream = sd.InputStream(samplerate=self.sample_rate, channels=1, dtype="float32",
+                                                   blocksize=self.blocksize, device=self.device, callback=callback,
+                                                   latency="low")
+            stream.start()
         except Exception as e:  # PortAudioError, or ValueError for a bad device
             self._stream = None
             raise describe_error(e, "input") from None
-        self._writer = WavWriter(path, self.sample_rate)
-        self._thread = threading.Thread(target=self._consume, args=(on_chunk, on_level, on_stall),
+        self._writer = writer = WavWriter(path, self.sample_rate)
+        self._thread = threading.Thread(target=self._consume, args=(writer, on_chunk, on_level, on_stall),
                                         name="mockint-recorder", daemon=True)
         self._thread.start()
 
-    def _consume(self, on_chunk: ChunkFn | None, on_level, on_stall) -> None:
+    def _consume(self, writer: WavWriter, on_chunk: ChunkFn | None, on_level, on_stall) -> None:
         # PortAudio over PulseAudio can take up to a second to deliver the first block: allow for it once
         last_audio = time.monotonic() + STARTUP_GRACE
         last_level = 0.0
@@ -101,7 +104,7 @@ class Recorder:
             if chunk is None:
                 break
             last_audio = time.monotonic()
-            self._writer.write(chunk)
+            writer.write(chunk)
             peak = max(peak, level_of(chunk))
             if on_level is not None and last_audio - last_level >= self.level_interval:
                 on_level(peak)

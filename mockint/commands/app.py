@@ -43,12 +43,14 @@ def _terminal_protected():
     tty_fd = os.dup(2)
     log_fd = os.open(log_dir / "mockint.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     saved = sys.__stderr__
-    sys.__stderr__ = os.fdopen(tty_fd, "w", encoding="utf-8", errors="replace", closefd=False)
+    tty = os.fdopen(tty_fd, "w", encoding="utf-8", errors="replace", closefd=False)
+    # typeshed marks sys.__stderr__ Final; Textual writes its output there, so it must keep the terminal
+    sys.__stderr__ = tty  # type: ignore[misc]
     os.dup2(log_fd, 2)
     try:
         yield
     finally:
         os.dup2(tty_fd, 2)
-        sys.__stderr__ = saved
+        sys.__stderr__ = saved  # type: ignore[misc]
         os.close(log_fd)
         os.close(tty_fd)

@@ -72,8 +72,8 @@ def transcribe(ctx: Context, a: argparse.Namespace) -> int:
         raise MockintError(f"{a.file}: cannot read: {e}") from None
     audio = resample(audio, sr, SAMPLE_RATE)
     prompt = None
+    question = ctx.bank.question(a.question) if a.question else None
     if a.question:
-        question = ctx.bank.question(a.question)
         if question is None:
             raise MockintError(f"unknown question id {a.question!r} (see `mockint bank list`)")
         if not a.no_prompt and ctx.settings.stt.domain_prompt:
@@ -84,7 +84,7 @@ def transcribe(ctx: Context, a: argparse.Namespace) -> int:
     stt = ctx.settings.stt
     model = WhisperTranscriber(stt.model, stt.cpu_threads, stt.beam_size, stt.no_speech_threshold).load()
     transcript = transcribe_file(model, audio, prompt)
-    budget = ctx.bank.question(a.question).answer_seconds if a.question else None
+    budget = question.answer_seconds if question is not None else None
     metrics = compute(transcript, budget)
     if a.json:
         m = metrics.model_dump()

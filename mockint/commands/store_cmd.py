@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import Any
 
 from ..config import anthropic_key_present, config_file_candidates, effective_backend
 from ..errors import MockintError
@@ -76,7 +77,7 @@ def config(ctx: Context, a: argparse.Namespace) -> int:
     width = max(len(k) for k in loaded.origin)
     dump = loaded.settings.model_dump(mode="json")
     for key in sorted(loaded.origin):
-        value = dump
+        value: Any = dump
         for part in key.split("."):
             value = value.get(part) if isinstance(value, dict) else None
         print(f"{key:<{width}} = {json.dumps(value):<28} # {loaded.origin[key]}")

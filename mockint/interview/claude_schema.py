@@ -33,8 +33,8 @@ def reply_model(q: Question) -> type[BaseModel]:
 def _reply_model(question_json: str) -> type[BaseModel]:
     # keyed by the question's content, not its id: two banks may hold different questions with one id
     q = Question.model_validate_json(question_json)
-    kp: Any = Literal[tuple(k.id for k in q.key_points)]  # type: ignore[valid-type]
-    mis: Any = Literal[tuple(m.id for m in q.misconceptions)] | None if q.misconceptions else None  # type: ignore[valid-type]
+    kp: Any = Literal[tuple(k.id for k in q.key_points)]
+    mis: Any = Literal[tuple(m.id for m in q.misconceptions)] | None if q.misconceptions else None
     hit: Any = create_model(
         "Hit", __config__=_STRICT,
         id=(kp, Field(description="The key point's id.")),

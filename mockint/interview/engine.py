@@ -19,8 +19,9 @@ from ..store.report import session_summary, write_summary
 from ..store.sessions import SessionState, SessionStore, write_atomic
 from .backends import Panel
 from .control import Control
-from .events import (AnswerFinished, Command, Event, Notice, Paused, QuestionAsked, RoundEnd, RoundFailed,
-                     RoundFinished, RoundStarted, Scored, ScorePending, Skipped, Thinking, TimeWarning)
+from .events import (AnswerFinished, Command, Event, FinishReason, Notice, NoticeLevel, Paused, QuestionAsked,
+                     QuestionKind, RoundEnd, RoundFailed, RoundFinished, RoundStarted, Scored, ScorePending, Skipped,
+                     Thinking, TimeWarning)
 from .interviewer import Exchange, ScoreUnavailable, ThreadInput
 from .listen import Answer, Listener
 from .plan import RoundPlan
@@ -63,7 +64,7 @@ class Interview:
         self._early: list[tuple[str, str | None]] = []  # commands sent before the loop ran
         self._ended = False
         self._fatal: BaseException | None = None  # the first error that must stop the round (a failed write)
-        self._stop_reason: str | None = None      # "input_closed" when typed input ran out
+        self._stop_reason: FinishReason | None = None  # "input_closed" when typed input ran out
         self._urgent = False                      # SIGINT/SIGTERM: stop now, do not wait for scores
         self._saved_upto = _answered_upto(resume) if resume else 0
         self._index = 0
@@ -189,7 +190,7 @@ class Interview:
             self._retry_queue.append(qid)
             self.emit(Notice(text=f"You will try {qid} again as soon as its score is in.", level="info"))
 
-    def _stop(self, reason: str) -> None:
+    def _stop(self, reason: FinishReason) -> None:
         """End the round as interrupted (resumable) for `reason`, like a quit."""
         if self._stop_reason is None:
             self._stop_reason = reason
@@ -243,7 +244,7 @@ class Interview:
         await self._open_session()
         for n in self.kit.notices + self.plan.notes:
             await self._notice(n)
-        reason = "completed"
+        reason: FinishReason = "completed"
         total = len(self.resume.meta.question_ids) if self.resume else len(self.plan.questions)
         for offset, q in enumerate(self.plan.questions):
             index = self._index_of(q, offset + 1)
@@ -337,7 +338,7 @@ class Interview:
         """For a face that built a round and never ran it: release the session lock."""
         self._close()
 
-    async def _notice(self, text: str, level: str = "warning") -> None:
+    async def _notice(self, text: str, level: NoticeLevel = "warning") -> None:
         await self._record("notice", text=text, level=level)
         self.emit(Notice(text=text, level=level))
 
@@ -398,7 +399,7 @@ class Interview:
         self._schedule_score(q, exchanges, attempt)
         return True
 
-    async def _ask(self, q: Question, index: int, total: int, turn: str, kind: str, text: str,
+    async def _ask(self, q: Question, index: int, total: int, turn: str, kind: QuestionKind, text: str,
                    fu: FollowUp | None = None, pre_spoken: asyncio.Task | None = None, attempt: int = 1) -> None:
         assert self.mouth is not None and self.path is not None
         self.control.new_turn()
@@ -581,7 +582,7 @@ class Interview:
             return
         self.emit(Scored(question_id=q.id, score=score, attempt=attempt))
 
-    async def _finish(self, reason: str) -> RoundFinished:
+    async def _finish(self, reason: FinishReason) -> RoundFinished:
         assert self.journal is not None and self.path is not None
         if self._scoring:
             interrupted = reason in ("quit", "input_closed")

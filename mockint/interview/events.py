@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-from typing import AsyncIterator, Literal, Protocol, Union
+from typing import TYPE_CHECKING, AsyncIterator, Literal, Protocol, Union
 
 from pydantic import BaseModel
 
 from ..models import Score, SpeechMetrics, Summary
 
+NoticeLevel = Literal["info", "warning", "error"]
+QuestionKind = Literal["main", "follow_up"]
+FinishReason = Literal["completed", "time_up", "quit", "input_closed"]
+
 
 class _Event(BaseModel):
+    if TYPE_CHECKING:  # each event declares its own Literal tag (a pydantic field here would join every schema)
+        type: str
+
     def line(self) -> str:
         """One human-readable line for headless output."""
         return self.type
@@ -36,7 +43,7 @@ class QuestionAsked(_Event):
     question_id: str
     topic: str
     turn_id: str
-    kind: Literal["main", "follow_up"]
+    kind: QuestionKind
     text: str
     reason: str | None = None
     attempt: int = 1
@@ -162,7 +169,7 @@ class Paused(_Event):
 class Notice(_Event):
     type: Literal["notice"] = "notice"
     text: str
-    level: Literal["info", "warning", "error"] = "warning"
+    level: NoticeLevel = "warning"
 
     def line(self) -> str:
         return f"  [{self.level}] {self.text}"
@@ -172,7 +179,7 @@ class RoundFinished(_Event):
     """The round ended normally; "quit" and "input_closed" leave the session interrupted and resumable."""
 
     type: Literal["round_finished"] = "round_finished"
-    reason: Literal["completed", "time_up", "quit", "input_closed"]
+    reason: FinishReason
     session_id: str
     summary: Summary
     report: str | None = None

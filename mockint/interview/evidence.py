@@ -126,7 +126,8 @@ _NEG_WORDS = {"not", "no", "never", "without", "nor", "cannot", "dont", "doesnt"
 
 def affirmed_and_denied(text: str) -> tuple[set[str], set[str]]:
     """Content stems a text states, and those it denies ("signed, not encrypted" denies "encrypted")."""
-    affirmed, denied = set(), set()
+    affirmed: set[str] = set()
+    denied: set[str] = set()
     for clause in re.split(r"[,.;:!?()]", text.lower().replace("'", "")):
         toks = tokenize(clause).stems
         scope = 0
@@ -195,9 +196,9 @@ class BankIndex:
         stated, _ = affirmed_and_denied(truth)
         signatures = {}
         for m in q.misconceptions:
-            said = content_stems(" ".join([m.claim, *m.examples]))
+            own = content_stems(" ".join([m.claim, *m.examples]))
             _, denied = affirmed_and_denied(m.correction)
-            signatures[m.id] = (said - stated) | (said & denied)
+            signatures[m.id] = (own - stated) | (own & denied)
         from .injection import SEMANTIC
 
         truthful = [i for i, a in enumerate(all_anchors) if a.kind in ("point", "example", "reference", "correction")]
@@ -294,17 +295,18 @@ def read(q: Question, answer: str, index: BankIndex, thresholds: Thresholds | No
     for i, c in enumerate(claims):
         if i in wrong_claims or not c.rejects:
             continue
-        best = (-1.0, "")
+        closest = (-1.0, "")
         for k in q.key_points:
             rows = qi.rows(lambda a, k=k: a.point == k.id and a.kind in ("point", "example", "reference")
                            and not rejects(a.text))
             if len(rows) and weight[k.id] >= 2:
-                best = max(best, (float(sims[i, rows].max()), k.id))
-        if best[0] >= t.reject:
-            kp = q.key_point(best[1])
+                closest = max(closest, (float(sims[i, rows].max()), k.id))
+        if closest[0] >= t.reject:
+            kp = q.key_point(closest[1])
+            assert kp is not None  # closest[1] is one of q.key_points
             wrong.append(WrongClaim(quote=_quote(c.text), correction=kp.point, misconception=None))
             wrong_claims.add(i)
-            wrong_points.add(best[1])
+            wrong_points.add(closest[1])
 
     # ---- key points shown: a real statement, same polarity as the anchor it resembles ----
     tokens = [tokenize(c.text) for c in claims]

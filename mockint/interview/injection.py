@@ -181,7 +181,7 @@ class _Semantic:
             domain = list(self._domain)
         if domain:
             ordinary = np.vstack([ordinary, *domain])
-        vecs = model.embed(sentences)  # type: ignore[attr-defined]
+        vecs = model.embed(sentences)
         a = (vecs @ attempts.T).max(1)
         o = (vecs @ ordinary.T).max(1)
         need = [self.threshold_grading if _GRADING.search(x) else self.threshold for x in sentences]

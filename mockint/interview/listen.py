@@ -77,11 +77,13 @@ class Listener:
         from ..speech.stt import SAMPLE_RATE
 
         c = self.control
+        transcriber, make_recorder = self.kit.transcriber, self.kit.make_recorder
+        assert transcriber is not None and make_recorder is not None  # only spoken rounds record (SpeechKit.spoken)
         endpointer = Endpointer()
-        streamer = StreamingTranscriber(self.kit.transcriber, prompt, on_partial=lambda text: self.emit_threadsafe(
+        streamer = StreamingTranscriber(transcriber, prompt, on_partial=lambda text: self.emit_threadsafe(
             PartialTranscript(turn_id=turn_id, text=text)))
 
-        recorder = self.kit.make_recorder()
+        recorder = make_recorder()
         rate = getattr(recorder, "sample_rate", SAMPLE_RATE)
 
         def on_chunk(chunk) -> None:
@@ -120,7 +122,7 @@ class Listener:
         transcript = await asyncio.to_thread(streamer.finish, self.kit.model_name())
         checked = await asyncio.to_thread(ensure_coverage, streamer, transcript,
                                           lambda: _wav_16k(recording.path))
-        if checked.redecoded:
+        if checked.redecoded and checked.before is not None:  # a re-decode always keeps the first coverage
             self.emit(Notice(text=f"Part of your answer was missing from the live transcript "
                                   f"({checked.before.uncovered:.0f} s of speech); it was transcribed again "
                                   "from the recording.", level="info"))
@@ -156,7 +158,7 @@ class Listener:
                         grace_until = c.answer.elapsed() + TYPED_GRACE
                         self.emit(TimeWarning(scope="answer", seconds_left=0))
                         self.emit(Notice(text="Time is up for this answer: submit what you have.", level="info"))
-                    elif why and c.answer.elapsed() >= grace_until:
+                    elif why and grace_until is not None and c.answer.elapsed() >= grace_until:
                         ended_by = why
         finally:
             if not getter.done():

@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from ..models import STAR_T, FollowUp, Question, Score, SpeechMetrics, StarT
+from ..models import STAR_T, Flag, FollowUp, Question, Score, SpeechMetrics, StarT
 from .interviewer import Exchange, ThreadInput
 from .rubric import Analysis, analyze
 from .scoring import enforce_invariants, hedges, is_empty_answer, strip_injection
@@ -104,6 +104,7 @@ def choose_follow_up(thread: ThreadInput, judge: Judge) -> FollowUp | None:
     if missed:
         i, f = min(missed, key=lambda x: (-weight.get(x[1].probes, 1), x[1].probes in a.mentioned, x[0]))
         kp = q.key_point(f.probes)
+        assert kp is not None  # the bank checks that every follow-up probes one of its key points
         how = "was only touched on" if f.probes in a.mentioned else "did not come up"
         return FollowUp(text=f.text, probes=f.probes, backend="offline",
                         reason=f"“{kp.point}” {how} (importance {kp.weight}/3).")
@@ -112,6 +113,7 @@ def choose_follow_up(thread: ThreadInput, judge: Judge) -> FollowUp | None:
     if shown:
         i, f = shown[0]
         kp = q.key_point(f.probes)
+        assert kp is not None  # as above
         return FollowUp(text=f.text, probes=f.probes, backend="offline",
                         reason=f"A strong answer; digging into the depth behind “{kp.point}”.")
     return None
@@ -151,13 +153,13 @@ def communication_score(metrics: list[SpeechMetrics], a: Analysis, budget: float
             score -= 1
             bad.append(f"it took {max(ttfw):.0f} s to start; open with a one-line summary while you think")
     else:
-        fillers = sum(m.filler_count for m in metrics)
+        n_fillers = sum(m.filler_count for m in metrics)
         words = max(a.words, 1)
-        per100 = 100 * fillers / words
+        per100 = 100 * n_fillers / words
         if per100 > 3:
             score -= min(3, (per100 - 3) / 1.5)
             found = sorted({f for m in metrics for f in m.fillers})
-            bad.append(f"{fillers} filler words ({', '.join(found)}): about {per100:.0f} per 100 words")
+            bad.append(f"{n_fillers} filler words ({', '.join(found)}): about {per100:.0f} per 100 words")
         restarts = len(_RAMBLE.findall(answer))
         if restarts >= 2:
             score -= min(3, restarts * 0.75)
@@ -196,7 +198,7 @@ def _structure(q: Question, a: Analysis, answer: str) -> tuple[int, list[str], l
     if q.kind == "story":
         star = a.star or StarT()
         shown = star.shown()
-        score = 2 * len(shown)
+        score: float = 2 * len(shown)
         if len(shown) >= 4:
             good.append("clear STAR+T structure")
         for k in STAR_T:
@@ -241,7 +243,7 @@ def score_thread(thread: ThreadInput, judge: Judge) -> Score:
     overall = P.intercept + P.w_coverage * a.coverage + P.w_core * a.core_coverage + P.w_right * a.coverage * a.accuracy
     if communication <= 3:
         overall -= 1  # delivery that gets in the way of the content costs a point
-    flags = []
+    flags: list[Flag] = []
     admits = hedges(answer)
     sentences = [x for x in re.split(r"(?<=[.!?])\s+|\n+", answer) if x.strip()]
     admitting = sum(1 for x in sentences if hedges(x)) / max(len(sentences), 1)
@@ -271,7 +273,8 @@ def score_thread(thread: ThreadInput, judge: Judge) -> Score:
         overall = min(overall, 3)
     if a.coverage < 0.15:
         overall = min(overall, 3)
-    strengths = [f"showed: {q.key_point(k).point}" for k in list(a.hits)[:3]]
+    points = {k.id: k for k in q.key_points}  # a.hits is keyed by these ids
+    strengths = [f"showed: {points[k].point}" for k in list(a.hits)[:3]]
     strengths += s_good + c_good
     if a.terms:
         strengths.append("used precise terms: " + ", ".join(a.terms[:5]))

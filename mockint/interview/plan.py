@@ -81,7 +81,7 @@ def make_plan(bank: Bank, settings: Settings, history: Iterable[SessionState] = 
             rng.shuffle(rest)
             chosen += rest[: r.questions - len(chosen)]
     elif r.order == "weakest":
-        hist = {h.topic: h.latest for h in topic_history(history)}
+        hist = {h.topic: h.latest for h in topic_history(history) if h.latest is not None}
         if not hist:
             notes.append("no scored sessions yet; weakest-first needs history, so the order is shuffled")
         asked = {th.question_id for s in history for th in s.threads}

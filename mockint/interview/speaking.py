@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import threading
+from functools import partial
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -72,12 +73,15 @@ class Utterance:
         with self._cv:
             self._cv.wait_for(lambda: self.chunks or self.done.is_set())
 
+    def _has_chunk(self, i: int) -> bool:
+        """Chunk i is ready, or synthesis ended (the wait in iter_chunks; bound with partial, not a closure)."""
+        return len(self.chunks) > i or self.done.is_set()
+
     def iter_chunks(self) -> Iterator[np.ndarray]:
         i = 0
         while True:
             with self._cv:
-                # wait_for evaluates the predicate before returning, so binding the current i is exact
-                self._cv.wait_for(lambda i=i: len(self.chunks) > i or self.done.is_set())
+                self._cv.wait_for(partial(self._has_chunk, i))
                 if len(self.chunks) <= i:
                     return
                 chunk = self.chunks[i]

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..config import Settings
 from ..errors import DeviceError
+
+if TYPE_CHECKING:  # the engines load lazily; only their protocols are named here
+    from ..speech.stt import Transcriber
 
 
 @dataclass
@@ -17,7 +20,7 @@ class SpeechKit:
     speaker: Any | None = None            # speech.tts.Speaker: text -> WAV
     player: Any | None = None             # audio.player.Player: WAV -> speakers, stoppable
     make_recorder: Callable[[], Any] | None = None  # -> audio.recorder.Recorder
-    transcriber: Any | None = None        # speech.stt.Transcriber (WhisperTranscriber loads in the background)
+    transcriber: Transcriber | None = None  # WhisperTranscriber loads in the background
     domain_prompt: bool = True
     notices: list[str] = field(default_factory=list)
 

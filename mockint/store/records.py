@@ -110,5 +110,6 @@ RECORDS: dict[str, type[_Record]] = {
 
 
 # a whole journal validated in one call (parsing and validation in pydantic-core): linear and fast
-JOURNAL = TypeAdapter(list[Annotated[Union[tuple(RECORDS.values())],  # type: ignore[valid-type]
-                                     Field(discriminator="type")]])
+# (the union is built from RECORDS at run time, which no static type can spell: the checker sees list[_Record])
+_JOURNAL_TYPE: Any = list[Annotated[Union[tuple(RECORDS.values())], Field(discriminator="type")]]  # type: ignore[misc]
+JOURNAL: TypeAdapter[list[_Record]] = TypeAdapter(_JOURNAL_TYPE)

@@ -73,9 +73,9 @@ def _markdown(state: SessionState, bank: Bank | None, summary: Summary) -> str:
     out += ["", "## Scores by topic", "",
             "| Topic | Threads | Overall | Technical | Coverage | Structure | Communication |",
             "|---|---|---|---|---|---|---|"]
-    for ts in summary.topics:
-        out.append(f"| {ts.name} | {ts.threads} | {_fmt(ts.overall)} | {_fmt(ts.technical)} | {_fmt(ts.coverage)} |"
-                   f" {_fmt(ts.structure)} | {_fmt(ts.communication)} |")
+    for tp in summary.topics:
+        out.append(f"| {tp.name} | {tp.threads} | {_fmt(tp.overall)} | {_fmt(tp.technical)} | {_fmt(tp.coverage)} |"
+                   f" {_fmt(tp.structure)} | {_fmt(tp.communication)} |")
     if summary.attempts:
         out += ["", "## Attempts side by side", ""]
         for cmp in summary.attempts:

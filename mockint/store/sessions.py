@@ -21,9 +21,10 @@ import stat
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Literal
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from ..errors import MockintError
 from ..models import SessionMeta, Thread, Turn, slugify
@@ -51,7 +52,7 @@ class SessionState:
     path: Path
     meta: SessionMeta
     threads: list[Thread] = field(default_factory=list)
-    status: str = "interrupted"
+    status: Literal["complete", "interrupted"] = "interrupted"
     finished_reason: str | None = None
     notices: list[str] = field(default_factory=list)
     skipped_lines: list[str] = field(default_factory=list)
@@ -167,7 +168,7 @@ class _Rebuild:
         self.state.status, self.state.finished_reason = "complete", rec.reason
 
 
-def _problem(err: dict) -> str:
+def _problem(err: ErrorDetails) -> str:
     """Which field was wrong, without quoting it (it may be the candidate's words)."""
     where = ".".join(str(x) for x in err["loc"][2:]) or "event"
     return f"{where}: {err['msg']}"
@@ -199,7 +200,7 @@ def read_records(path: Path) -> tuple[list[tuple[int, R._Record]], list[str]]:
             records = R.JOURNAL.validate_json(b"[" + b",".join(line for _, line in entries) + b"]")
         except ValidationError as e:
             errors = e.errors(include_input=False, include_url=False)
-            first: dict[int, dict] = {}
+            first: dict[int, ErrorDetails] = {}
             for err in errors:
                 if err["loc"] and isinstance(err["loc"][0], int):
                     first.setdefault(err["loc"][0], err)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -12,11 +14,19 @@ from textual.widgets.option_list import Option
 from ..messages import ChecksDone, PracticeLoaded, SessionsListed
 from ..widgets.status_line import StatusLine
 
+if TYPE_CHECKING:
+    from textual import getters
+
+    from ..app import MockintApp
+
 LOGO = "mockint — practise technical interviews out loud"
 
 
 class HomeScreen(Screen):
     """The first screen."""
+
+    if TYPE_CHECKING:  # the checker sees our app's attributes; at run time Textual's own `app` property serves
+        app = getters.app(MockintApp)
 
     BINDINGS = [("n", "start", "New round"), ("d", "due", "Due round"), ("c", "continue_last", "Continue"),
                 ("r", "replay", "Replay"), ("p", "progress", "Progress"), ("q", "app.quit", "Quit")]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import work
 from textual.app import ComposeResult
 from textual.screen import Screen
@@ -15,6 +17,11 @@ from ..charts import session_points, topic_series
 from ..format import fmt
 from ..messages import ProgressLoaded
 from .confirm import ConfirmScreen
+
+if TYPE_CHECKING:
+    from textual import getters
+
+    from ..app import MockintApp
 
 WEAK_BELOW = 7.0
 TOPIC_COLOURS = ["orange", "magenta+", "cyan"]
@@ -41,6 +48,9 @@ def _next_review(r, now) -> str:
 
 class ProgressScreen(Screen):
     """How each topic is going, and how you sound."""
+
+    if TYPE_CHECKING:  # the checker sees our app's attributes; at run time Textual's own `app` property serves
+        app = getters.app(MockintApp)
 
     BINDINGS = [("escape", "app.pop_screen", "Back"), ("v", "switch", "Scores/Delivery"),
                 ("d", "drill", "Drill weakest")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
@@ -19,6 +20,11 @@ from ..messages import LoadFailed, PlaybackDone, PlaybackProgress, SessionLoaded
 from ..widgets.score_view import score_text
 from ..widgets.thread_view import exchange_text
 from .confirm import ConfirmScreen
+
+if TYPE_CHECKING:
+    from textual import getters
+
+    from ..app import MockintApp
 
 
 def _confirm_delete(app, session_id: str, n_audio: int, then) -> None:
@@ -54,6 +60,9 @@ class SessionsTable(DataTable):
 
 class ReplayScreen(Screen):
     """Every saved session, newest first."""
+
+    if TYPE_CHECKING:  # the checker sees our app's attributes; at run time Textual's own `app` property serves
+        app = getters.app(MockintApp)
 
     BINDINGS = [("escape", "app.pop_screen", "Back"), ("d", "delete", "Delete")]
 
@@ -149,6 +158,9 @@ class TranscriptList(ListView):
 
 class SessionScreen(Screen):
     """One session: questions, follow-ups with reasons, answers, scores; play any recording."""
+
+    if TYPE_CHECKING:  # the checker sees our app's attributes; at run time Textual's own `app` property serves
+        app = getters.app(MockintApp)
 
     BINDINGS = [("escape", "back", "Back"), ("x", "stop", "Stop"), ("s", "summary", "Summary"),
                 ("g", "retry", "Retry"), ("e", "export", "Export"), ("c", "continue_session", "Continue"),

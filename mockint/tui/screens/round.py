@@ -23,6 +23,9 @@ from ..widgets.thread_view import ThreadView
 from .confirm import ConfirmScreen
 
 if TYPE_CHECKING:
+    from textual import getters
+
+    from ..app import MockintApp
     from ...interview.engine import Interview
 
 TRANSIENT = {"level": LevelChanged, "partial": PartialChanged, "speaking_progress": SpeakingProgress}
@@ -37,6 +40,9 @@ def short(text: str, limit: int = 80) -> str:
 
 class RoundScreen(Screen):
     """A face on the Interview: shows its events, sends its commands, holds no interview logic."""
+
+    if TYPE_CHECKING:  # the checker sees our app's attributes; at run time Textual's own `app` property serves
+        app = getters.app(MockintApp)
 
     BINDINGS = [Binding("space", "space", "Answer / done"), Binding("r", "repeat", "Repeat"),
                 Binding("s", "skip", "Skip"), Binding("p", "pause", "Pause"), Binding("g", "retry", "Retry"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -11,6 +13,11 @@ from textual.widgets import Button, Footer, Header, Input, Label, Select, Select
 from ...config import Settings, state_file, with_overrides
 from ...errors import MockintError
 from ...store.setup_state import load_choices, save_choices
+
+if TYPE_CHECKING:
+    from textual import getters
+
+    from ..app import MockintApp
 
 
 class _Shown:
@@ -39,6 +46,9 @@ def _voice_value(value) -> str | None:
 
 class SetupScreen(Screen):
     """Choose the round; Start remembers the choices. Laid out to fit 80×24 without scrolling."""
+
+    if TYPE_CHECKING:  # the checker sees our app's attributes; at run time Textual's own `app` property serves
+        app = getters.app(MockintApp)
 
     BINDINGS = [("escape", "app.pop_screen", "Back"), ("ctrl+s", "start", "Start")]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -14,6 +16,11 @@ from ...store.report import status_text
 from ..format import fmt, load_session
 from ..messages import LoadFailed, SessionLoaded
 from ..widgets.score_view import score_text
+
+if TYPE_CHECKING:
+    from textual import getters
+
+    from ..app import MockintApp
 
 
 def thread_title(index: int, topic: str, prompt: str, overall: int | None, skipped: bool, attempt: int = 1) -> Text:
@@ -57,6 +64,9 @@ def attempts_text(attempts: list) -> Text:
 
 class SummaryScreen(Screen):
     """Shows one session's results; also the landing screen after a round."""
+
+    if TYPE_CHECKING:  # the checker sees our app's attributes; at run time Textual's own `app` property serves
+        app = getters.app(MockintApp)
 
     BINDINGS = [("escape", "home", "Home"), ("a", "all", "Open/close all"), ("g", "retry", "Retry"),
                 ("t", "transcript", "Replay"), ("p", "progress", "Progress")]
