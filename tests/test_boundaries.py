@@ -69,3 +69,22 @@ def test_engine_face_contract_is_typed():
     assert typing.get_type_hints(round_cmd._headless)["interview"] is Round
     for name in ("start", "events", "command"):
         assert callable(getattr(Interview, name)) and hasattr(Round, name)
+
+
+def test_ruff_is_clean():
+    """The lint rules in pyproject.toml ([tool.ruff]) hold for the package, the tests and the benches."""
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parent.parent
+    r = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-fix", "mockint", "tests", "bench"],
+                       capture_output=True, text=True, cwd=root)
+    assert r.returncode == 0, r.stdout[-4000:] + r.stderr[-2000:]
+
+
+def test_mypy_is_clean():
+    """The package type-checks ([tool.mypy] in pyproject.toml; the cache in .mypy_cache keeps reruns quick)."""
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parent.parent
+    r = subprocess.run([sys.executable, "-m", "mypy"], capture_output=True, text=True, cwd=root)
+    assert r.returncode == 0, r.stdout[-4000:] + r.stderr[-2000:]

@@ -150,12 +150,13 @@ class ProgressScreen(Screen):
                      color="cyan+")
             plt.plot([x for x, _ in spoken], [p.fillers_per_min or 0 for _, p in spoken], label="fillers/min",
                      marker="hd", color="orange", yside="right")
+            # (the ignores below: textual-plotext's stub types yside as a float; plotext takes "left" or "right")
             top = 50 * (int(max(200, max(p.wpm for _, p in spoken)) // 50) + 1)
-            plt.ylim(0, top, yside="left")
-            plt.yticks(list(range(0, top + 1, 50)), yside="left")
+            plt.ylim(0, top, yside="left")  # type: ignore[arg-type]
+            plt.yticks(list(range(0, top + 1, 50)), yside="left")  # type: ignore[arg-type]
             ftop = 5 * (int(max(10, max(p.fillers_per_min or 0 for _, p in spoken)) // 5) + 1)
-            plt.ylim(0, ftop, yside="right")
-            plt.yticks(list(range(0, ftop + 1, 5)), yside="right")
+            plt.ylim(0, ftop, yside="right")  # type: ignore[arg-type]
+            plt.yticks(list(range(0, ftop + 1, 5)), yside="right")  # type: ignore[arg-type]
         widget.refresh()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:

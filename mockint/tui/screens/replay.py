@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from textual import getters
 
     from ..app import MockintApp
+    from ..playback import AudioPlayer
 
 
 def _confirm_delete(app, session_id: str, n_audio: int, then) -> None:
@@ -170,7 +171,7 @@ class SessionScreen(Screen):
         super().__init__()
         self.session_id = session_id
         self.state = None
-        self.player = None
+        self.player: AudioPlayer | None = None
         self.playing: Path | None = None
         self.head = Text()
 
@@ -204,7 +205,7 @@ class SessionScreen(Screen):
         if state.skipped_lines:
             head.append(f"\njournal: {'; '.join(state.skipped_lines)}", style="yellow")
         self.head = head
-        items = []
+        items: list[AudioItem] = []
         for th, ts in zip(state.threads, message.summary.threads):
             q = bank.question(th.question_id) if bank else None
             first = len(items)
@@ -258,6 +259,9 @@ class SessionScreen(Screen):
 
     @work(thread=True, exclusive=True, group="playback")
     def play(self, path: Path) -> None:
+        def progress(fraction: float) -> None:
+            self.post_message(PlaybackProgress(path, fraction))
+
         try:
             if self.player is None:
                 factory = self.app.player_factory
@@ -266,7 +270,7 @@ class SessionScreen(Screen):
                     from ..playback import default_player
 
                     self.player = default_player(self.app.ctx.settings)
-            finished = self.player.play(path, on_progress=lambda f: self.post_message(PlaybackProgress(path, f)))
+            finished = self.player.play(path, on_progress=progress)
             self.post_message(PlaybackDone(path=path, finished=bool(finished)))
         except MockintError as e:
             self.post_message(PlaybackDone(e.message + (f" ({e.hint})" if e.hint else ""), path=path))

@@ -9,11 +9,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from ...errors import MockintError
+from ...interview.events import Command, Level, PartialTranscript
 from ...interview.events import RoundFailed as RoundFailedEvent
+from ...interview.events import SpeakingProgress as SpeakingProgressEvent
 from ..messages import EngineEvent, LevelChanged, PartialChanged, RoundFailed, RoundReady, SpeakingProgress
 from ...score_lines import wrong_claim_text
 from ..widgets.answer_box import AnswerBox
@@ -28,7 +31,6 @@ if TYPE_CHECKING:
     from ..app import MockintApp
     from ...interview.engine import Interview
 
-TRANSIENT = {"level": LevelChanged, "partial": PartialChanged, "speaking_progress": SpeakingProgress}
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
 
@@ -112,11 +114,13 @@ class RoundScreen(Screen):
         assert self.interview is not None
         runner = self.interview.start()
         async for ev in self.interview.events():
-            wrap = TRANSIENT.get(ev.type)
-            if wrap is LevelChanged:
+            # the high-rate events travel as replaceable messages (see tui/messages.py)
+            if isinstance(ev, Level):
                 self.post_message(LevelChanged(ev.value))
-            elif wrap is not None:
-                self.post_message(wrap(ev.turn_id, ev.text if ev.type == "partial" else ev.fraction))
+            elif isinstance(ev, PartialTranscript):
+                self.post_message(PartialChanged(ev.turn_id, ev.text))
+            elif isinstance(ev, SpeakingProgressEvent):
+                self.post_message(SpeakingProgress(ev.turn_id, ev.fraction))
             else:
                 self.post_message(EngineEvent(ev))
         await asyncio.wait({runner})
@@ -166,6 +170,7 @@ class RoundScreen(Screen):
     def _on_round_started(self, ev) -> None:
         self.total = ev.total
         self.sub_title = f"{ev.backend} interviewer · {ev.answers} answers"
+        assert self.interview is not None  # its own events got us here
         self.query_one("#round-clock", Countdown).start(self.interview.plan.round_seconds)
 
     def _on_question_asked(self, ev) -> None:
@@ -272,7 +277,7 @@ class RoundScreen(Screen):
         # the whole notice goes into the conversation; the toast is one short line at the bottom right,
         # away from the question at the top
         self.query_one(ThreadView).add("Notice", ev.text)
-        severity = "error" if ev.level == "error" else "information" if ev.level == "info" else "warning"
+        severity: SeverityLevel = "error" if ev.level == "error" else "information" if ev.level == "info" else "warning"
         self.notify(short(ev.text), severity=severity, timeout=6)
 
     def _on_round_failed(self, ev: RoundFailedEvent) -> None:
@@ -296,7 +301,7 @@ class RoundScreen(Screen):
         self.app.switch_screen(SummaryScreen(ev.session_id))
 
     # ---- commands ----
-    def _send(self, name: str, text: str | None = None) -> None:
+    def _send(self, name: Command, text: str | None = None) -> None:
         if self.interview is not None and self.state != "done":
             self.interview.command(name, text)
 

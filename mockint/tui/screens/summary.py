@@ -8,6 +8,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widgets import Collapsible, DataTable, Footer, Header, Static
 
@@ -140,7 +141,9 @@ class SummaryScreen(Screen):
             if q is not None:
                 body.append(Collapsible(Static(q.reference_answer), title="Reference answer", collapsed=True,
                                         classes="reference"))
-            folds.append(Collapsible(*body, title=title, collapsed=len(s.threads) > 1, classes="thread"))
+            # Textual annotates title as str but hands it to CollapsibleTitle, whose label takes a rich Text too
+            folds.append(Collapsible(*body, title=title, collapsed=len(s.threads) > 1,  # type: ignore[arg-type]
+                                     classes="thread"))
         box.mount_all(folds)
         if folds:
             self.call_after_refresh(lambda: folds[0].query_one("CollapsibleTitle").focus(scroll_visible=False))
@@ -159,7 +162,7 @@ class SummaryScreen(Screen):
     def _focused_question(self) -> str | None:
         """The question whose line has the focus (else the first one)."""
         folds = list(self.query(".thread").results(Collapsible))
-        node = self.focused
+        node: DOMNode | None = self.focused
         while node is not None and not (isinstance(node, Collapsible) and node in folds):
             node = node.parent
         if node is not None:
