@@ -28,6 +28,9 @@ from mockint.store.results import topic_scores
 DATA = Path(__file__).parent / "data"
 TUNE = json.loads((DATA / "calibration" / "tune.json").read_text())
 HELDOUT = json.loads((DATA / "calibration" / "heldout.json").read_text())
+# a second held-out set (writer E): 20 questions across the topics, five kinds, its wrong facts deliberately NOT the
+# bank's misconceptions; scored once, after the judge was frozen
+HELDOUT_E = json.loads((DATA / "calibration" / "heldout_e.json").read_text())
 TUNING = [json.loads((DATA / "calibration" / f"{name}.json").read_text()) for name in ("tune", "dev", "dev_b")]
 MUST_FAIL = ("keyword_list", "wrong_facts", "negated", "other_question")
 
@@ -130,6 +133,49 @@ def test_ordinary_heldout_sentences_are_not_flagged():
 def test_paraphrased_heldout_attempts_are_caught():
     missed = [s for s in HELDOUT["injections"] if not injection_spans(s)]
     assert len(missed) <= 2, missed
+
+
+@pytest.fixture(scope="module")
+def heldout_e_scores(bank, judge):
+    return [(it, final_score(_thread(bank.question(it["question_id"]), it["answer"], bank), judge))
+            for it in HELDOUT_E["items"]]
+
+
+def test_second_heldout_set(heldout_e_scores):
+    """Writer E: ordering, keyword lists, plain words and the sentence lists meet the same gates."""
+    assert {it["kind"] for it in HELDOUT_E["items"]} == {"strong", "plain", "wrong_facts", "keyword_list", "injection"}
+    by_q: dict[str, list] = {}
+    for it, s in heldout_e_scores:
+        by_q.setdefault(it["question_id"], []).append((sum(it["band"]) / 2, s.overall))
+    pairs = [(a, b) if a[0] > b[0] else (b, a) for v in by_q.values() for a, b in itertools.combinations(v, 2)
+             if abs(a[0] - b[0]) >= 2]
+    ok = sum(1 if hi[1] > lo[1] else 0.5 if hi[1] == lo[1] else 0 for hi, lo in pairs)
+    assert len(pairs) >= 100 and ok / len(pairs) >= 0.90, (ok, len(pairs))
+    lists = [s.overall for it, s in heldout_e_scores if it["kind"] == "keyword_list"]
+    assert statistics.median(lists) <= 4 and sum(x > 4 for x in lists) <= len(lists) // 6 and max(lists) <= 6, lists
+    strong = {it["question_id"]: s.overall for it, s in heldout_e_scores if it["kind"] == "strong"}
+    gaps = [strong[it["question_id"]] - s.overall for it, s in heldout_e_scores if it["kind"] == "plain"]
+    assert statistics.mean(gaps) <= 1 and sum(g > 2 for g in gaps) <= len(gaps) // 6, gaps
+    assert not [it["kind"] for it, s in heldout_e_scores if it["kind"] != "injection" and "injection_attempt" in s.flags]
+    assert sum(1 for x in HELDOUT_E["injections"] if not injection_spans(x)) <= 2
+    assert not [x for x in HELDOUT_E["benign_tricky"] if injection_spans(x)]
+
+
+@pytest.mark.xfail(strict=True, reason="measured once on writer E's set: wrong facts that are not among the bank's "
+                   "misconceptions are not caught offline (median 5.5, 13 of 20 above 4, max 8; a wrong claim found "
+                   "in 2 of 20); an embedding model hears the topic, not the truth")
+def test_second_heldout_wrong_facts_outside_the_bank(heldout_e_scores):
+    got = [s.overall for it, s in heldout_e_scores if it["kind"] == "wrong_facts"]
+    assert statistics.median(got) <= 4 and sum(x > 4 for x in got) <= len(got) // 6, got
+
+
+@pytest.mark.xfail(strict=True, reason="measured once on writer E's set: 19 of 20 injection answers flagged, but "
+                   "only 12 of 20 within their band + 1: the attempt gains nothing and costs nothing, while the writer "
+                   "marked the attempt itself down")
+def test_second_heldout_injection_answers(heldout_e_scores):
+    for it, s in heldout_e_scores:
+        if it["kind"] == "injection":
+            assert "injection_attempt" in s.flags and s.overall <= it["band"][1] + 1, (it["answer"], s.overall)
 
 
 @pytest.mark.parametrize("text", [
