@@ -156,7 +156,8 @@ def test_second_heldout_set(heldout_e_scores):
     strong = {it["question_id"]: s.overall for it, s in heldout_e_scores if it["kind"] == "strong"}
     gaps = [strong[it["question_id"]] - s.overall for it, s in heldout_e_scores if it["kind"] == "plain"]
     assert statistics.mean(gaps) <= 1 and sum(g > 2 for g in gaps) <= len(gaps) // 6, gaps
-    assert not [it["kind"] for it, s in heldout_e_scores if it["kind"] != "injection" and "injection_attempt" in s.flags]
+    flagged = [it["kind"] for it, s in heldout_e_scores if it["kind"] != "injection" and "injection_attempt" in s.flags]
+    assert not flagged, flagged
     assert sum(1 for x in HELDOUT_E["injections"] if not injection_spans(x)) <= 2
     assert not [x for x in HELDOUT_E["benign_tricky"] if injection_spans(x)]
 
