@@ -90,6 +90,7 @@ class _Rebuild:
     def __init__(self, state: SessionState):
         self.state = state
         self.threads: dict[tuple[str, int], Thread] = {}  # (question id, attempt)
+        self.questions: set[str] = set()
         self.turns: dict[tuple[str, str], tuple[Turn, Thread]] = {}
         self.started = False
 
@@ -98,10 +99,11 @@ class _Rebuild:
         if th is None:
             first = self.threads.get((question_id, 1))
             # a retry keeps its question's number: Q2 attempt 2
-            index = first.index if first is not None else len({k[0] for k in self.threads}) + 1
+            index = first.index if first is not None else len(self.questions) + 1
             th = Thread(question_id=question_id, topic=topic, index=index, attempt=attempt)
             self.state.threads.append(th)
             self.threads[(question_id, attempt)] = th
+            self.questions.add(question_id)  # counted as they come: recounting per thread made the rebuild quadratic
         return th
 
     def apply(self, rec: R._Record) -> None:
