@@ -233,6 +233,14 @@ def test_empty_and_idk_answers(bank, judge):
         "I don't know the exact number, but the pool has four threads and handles file system calls")
 
 
+def test_a_partial_answer_that_admits_the_rest_is_not_an_empty_one(bank, judge):
+    """Found trying it as a new user: one point shown, then "I don't know the rest", was flagged "no real answer"."""
+    q = bank.question("node-event-loop-phases")
+    answer = "The event loop runs timers, then poll, then check. I don't know the rest."
+    s = final_score(_thread(q, answer, bank), judge)
+    assert "empty" not in s.flags and s.key_points_hit and 2 <= s.overall <= 4, s
+
+
 def test_wrong_claim_is_caught_with_its_correction(bank, judge):
     q = bank.question("auth-sessions-vs-jwt")
     answer = ("I'd use JWTs everywhere. JWTs are encrypted, so you can safely put personal details like the "

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Callable
 from ..models import STAR_T, Flag, FollowUp, Question, Score, SpeechMetrics, StarT
 from .interviewer import Exchange, ThreadInput
 from .rubric import Analysis, analyze
+from ..text import normalize
 from .scoring import enforce_invariants, hedges, is_empty_answer, strip_injection
 
 if TYPE_CHECKING:
@@ -179,6 +180,15 @@ def communication_score(metrics: list[SpeechMetrics], a: Analysis, budget: float
     return _clamp(score), good, bad
 
 
+def _shown_outside(a: Analysis, sentences: list[str]) -> bool:
+    """Most of the answer is sentences that show a point and are not admissions ("The loop runs timers, then poll,
+    then check. I don't know the rest." answered part of the question; "I've only used RabbitMQ, a little bit.
+    Kafka I don't really know" did not)."""
+    quotes = [normalize(h.quote) for h in a.hits.values() if h.quote]
+    showing = [x for x in sentences if not hedges(x) and any(q in normalize(x) for q in quotes)]
+    return 2 * sum(len(x.split()) for x in showing) >= sum(len(x.split()) for x in sentences)
+
+
 class _Params:
     """Where the judge stops trusting an answer (tuned on tests/data/calibration/tune.json only)."""
 
@@ -247,11 +257,13 @@ def score_thread(thread: ThreadInput, judge: Judge) -> Score:
     admits = hedges(answer)
     sentences = [x for x in re.split(r"(?<=[.!?])\s+|\n+", answer) if x.strip()]
     admitting = sum(1 for x in sentences if hedges(x)) / max(len(sentences), 1)
-    if admits and ((a.words <= 90 and (not a.hits or (len(a.hits) <= 1 and not a.explained)))
-                   or (admitting >= 0.4 and a.coverage < 0.35 and a.words <= 150)
-                   or (admitting >= 0.5 and a.words <= 80)):
+    if admits and not _shown_outside(a, sentences) and (
+            (a.words <= 90 and (not a.hits or (len(a.hits) <= 1 and not a.explained)))
+            or (admitting >= 0.4 and a.coverage < 0.35 and a.words <= 150)
+            or (admitting >= 0.5 and a.words <= 80)):
         # "I'd have to look it up" with at most a term named is an admission, not an answer; so is a short answer
-        # that is half admissions, whatever its other half happens to name
+        # that is half admissions and shows nothing outside them ("I know there's something called worker threads,
+        # but I couldn't tell you how they differ" names a point without showing it)
         flags.append("empty")
         technical = coverage = structure = min(technical, coverage, structure, 1)
         communication = min(communication, 1)
