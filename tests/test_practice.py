@@ -389,3 +389,15 @@ def test_retry_key_during_a_round_asks_again_after_the_score(bank, sessions_dir)
         assert [(e.question_id, e.attempt) for e in h.of("scored")][-1] == ("cache-stampede", 2)
 
     run_virtual(main)
+
+
+def test_a_nice_to_have_line_after_the_bullets_is_a_requirement():
+    """Found trying it as a new user: "Nice to have: Rust, PCI DSS." on one line was dropped as an intro sentence."""
+    from mockint.practice.jobs import split_requirements
+
+    reqs = split_requirements("Senior Backend Engineer\nYou will run the payment services.\n"
+                              "- Own PostgreSQL schemas and zero-downtime migrations\n"
+                              "- Design event-driven flows with Kafka\n"
+                              "Nice to have: experience with Rust, fraud detection, PCI DSS.\n")
+    assert [(r.text, r.priority) for r in reqs][-1] == ("experience with Rust, fraud detection, PCI DSS.", "nice")
+    assert not any("payment services" in r.text for r in reqs)  # the opening paragraph is still not a requirement

@@ -150,7 +150,7 @@ def print_coverage(cov: Any) -> None:
         if r.section != section:
             section = r.section
             nice = r.priority == "nice" and "nice" not in section.lower()
-            print(f"\n{section or '(no section)'}" + (" (nice to have)" if nice else ""))
+            print(f"\n{section or 'What the job asks for'}" + (" (nice to have)" if nice else ""))
         print(f"  {MARK[rc.status]} {_wrap(r.text, 76, 4)}")
         if rc.matches:
             print("      " + _wrap(" · ".join(f"{m.question_id} {m.similarity:.2f}" for m in rc.matches), 74, 6))

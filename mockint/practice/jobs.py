@@ -173,9 +173,9 @@ def split_requirements(text: str) -> list[Requirement]:
             continue
         if bullet is not None:
             flush()
-        # "About us: we are ..." starts its own little section
+        # "About us: we are ..." and "Nice to have: Rust, PCI DSS" start their own little section
         lead = re.match(r"^([A-Z][\w ']{2,30}):\s+(.*)$", stripped)
-        if lead and _SKIP_SECTION.search(lead.group(1)):
+        if lead and (_SKIP_SECTION.search(lead.group(1)) or _NICE_SECTION.search(lead.group(1))):
             heading(lead.group(1))
             para.append(lead.group(2))
             continue
