@@ -49,9 +49,15 @@ def check_model(settings: Settings) -> Check:
 def check_voice(settings: Settings) -> Check:
     if not settings.tts.enabled:
         return Check("voice", True, "off (questions shown as text)")
-    from .speech.tts import Pyttsx3Speaker
+    from .speech.tts import PiperSpeaker, Pyttsx3Speaker, build_speaker
 
     try:
+        # the same choice a round makes (engine "auto" prefers the neural voice when it is installed)
+        chosen, notice = build_speaker(settings.tts.engine, settings.tts.voice, settings.tts.rate)
+        if isinstance(chosen, PiperSpeaker):
+            return Check("voice", True, f"piper {settings.tts.voice or 'joe'} (neural voice, GPL-3.0 extra)")
+        if notice:
+            return Check("voice", True, f"espeak-ng (fallback): {notice}")
         sp = Pyttsx3Speaker(settings.tts.voice, settings.tts.rate)
         sp.voices()
         return Check("voice", True, f"espeak-ng {sp.voice or 'default voice'} at {settings.tts.rate} wpm")

@@ -69,3 +69,13 @@ def test_both_voices_are_understood(engine, tmp_path, whisper):
     assert len(got) >= 6, (engine, heard)
     chunks = list(speaker.stream(QUESTION))  # sentence by sentence, for playback while the rest is made
     assert len(chunks) == 2 and all(len(c) > 0.5 * speaker.sample_rate for c in chunks)
+
+
+def test_doctor_names_the_voice_a_round_uses():
+    """Found trying it as a new user: Home and `mockint doctor` said espeak-ng while rounds spoke with piper."""
+    from mockint.config import Settings
+    from mockint.doctor import check_voice
+
+    auto = check_voice(Settings())
+    assert auto.ok and ("piper" in auto.detail) == tts.piper_available(), auto
+    assert "espeak-ng" in check_voice(Settings(tts={"engine": "espeak"})).detail
