@@ -185,6 +185,17 @@ def _line_kind(line: bytes) -> str | None:
     return obj["type"] if isinstance(obj, dict) and isinstance(obj.get("type"), str) else None
 
 
+def _readable(entries: list[tuple[int, bytes]], skipped: list[str]) -> list[tuple[int, bytes]]:
+    """The lines that hold one JSON event each; the others are listed in `skipped`."""
+    kept = []
+    for n, line in entries:
+        if _line_kind(line) is None:
+            skipped.append(f"line {n}: unreadable line skipped")
+        else:
+            kept.append((n, line))
+    return kept
+
+
 def read_records(path: Path) -> tuple[list[tuple[int, R._Record]], list[str]]:
     """Every valid event of a journal with its line number, and what was skipped (torn, unreadable, invalid,
     unknown). The whole file is parsed and validated in one pydantic-core call; only a journal with bad lines
@@ -207,13 +218,7 @@ def read_records(path: Path) -> tuple[list[tuple[int, R._Record]], list[str]]:
                 if err["loc"] and isinstance(err["loc"][0], int):
                     first.setdefault(err["loc"][0], err)
             if not first:  # broken JSON somewhere: find the lines, one by one (rare)
-                kept = []
-                for n, line in entries:
-                    if _line_kind(line) is None:
-                        skipped.append(f"line {n}: unreadable line skipped")
-                    else:
-                        kept.append((n, line))
-                entries = kept
+                entries = _readable(entries, skipped)
                 continue
             for i in sorted(first):
                 n, line = entries[i]
@@ -227,13 +232,7 @@ def read_records(path: Path) -> tuple[list[tuple[int, R._Record]], list[str]]:
             entries = [entry for i, entry in enumerate(entries) if i not in first]
             continue
         if len(records) != len(entries):  # a line holding more than one value: drop such lines
-            kept = []
-            for n, line in entries:
-                if _line_kind(line) is None:
-                    skipped.append(f"line {n}: unreadable line skipped")
-                else:
-                    kept.append((n, line))
-            entries = kept
+            entries = _readable(entries, skipped)
             continue
         return [(n, rec) for (n, _line), rec in zip(entries, records)], skipped
     raise OSError(errno.EIO, "the journal could not be read")
