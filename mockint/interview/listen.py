@@ -129,7 +129,15 @@ class Listener:
         transcript = checked.transcript
         metrics = compute(transcript, budget)
         lost = recording.error if ended_by == "device_lost" else None
-        return Answer(transcript, metrics, wav, ended_by, lost, checked.journal())
+        check = checked.journal()
+        if recording.overflows:
+            # the sound system had audio for us and we were too slow to take it: those blocks are gone from the
+            # recording too, so no re-decode can bring their words back; say so rather than score a shorter answer
+            check["overflows"] = recording.overflows
+            self.emit(Notice(text=f"The microphone dropped audio {recording.overflows} time(s) while you spoke "
+                                  "(the computer was too busy); a few words may be missing from this answer.",
+                             level="warning"))
+        return Answer(transcript, metrics, wav, ended_by, lost, check)
 
     async def typed(self, turn_id: str, budget: float) -> Answer:
         c = self.control
