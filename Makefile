@@ -13,7 +13,7 @@ run: sysdeps venv
 	$(VENV)/bin/mockint
 
 test: sysdeps-test venv
-	scripts/with-pulse.sh $(PY) -m pytest -q $(PYTEST_ARGS)
+	PY=$(PY) scripts/with-pulse.sh scripts/test.sh $(PYTEST_ARGS)
 
 bench: sysdeps-test venv
 	scripts/with-pulse.sh sh -c 'for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done'

@@ -13,19 +13,43 @@ ROOT = Path(__file__).resolve().parent.parent
 BANK = ROOT / "question_bank"
 
 
+# modules whose module-scoped fixtures are expensive (scoring whole calibration sets): one xdist worker each
+ONE_WORKER = {"test_scoring", "test_practice"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook turns xdist_group marks into scheduling groups
+def pytest_collection_modifyitems(items):
+    for item in items:
+        name = item.module.__name__ if item.module else ""
+        if name.rsplit(".", 1)[-1] in ONE_WORKER:
+            item.add_marker(pytest.mark.xdist_group(name))
+
+
 @pytest.fixture(scope="session")
-def vector_cache(tmp_path_factory):
-    """One on-disk cache of the bank's sentence vectors for the whole run (subprocesses included).
+def vector_cache(tmp_path_factory, worker_id):
+    """One on-disk cache of the bank's sentence vectors for the whole run (subprocesses, xdist workers and both
+    parts of scripts/test.sh included).
 
     Filled once up front, as a user's cache is after the first round: a round started by a test then scores at the
     speed a user sees, instead of racing its own first-time embedding of the bank.
     """
+    from filelock import FileLock
+
     from mockint.bank import load_bank
     from mockint.interview.offline import Judge
 
-    folder = tmp_path_factory.mktemp("vectors")
-    bank = load_bank(BANK)
-    Judge(bank, cache_dir=folder).index.warm(bank.questions)
+    shared = os.environ.get("MOCKINT_TEST_VECTORS")
+    if shared:
+        root = Path(shared)
+    else:  # xdist workers each get a base temp folder; their parent belongs to the run
+        root = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
+    folder = root / "vectors"
+    with FileLock(str(root / "vectors.lock")):
+        if not (root / "vectors.done").exists():
+            folder.mkdir(exist_ok=True)
+            bank = load_bank(BANK)
+            Judge(bank, cache_dir=folder).index.warm(bank.questions)
+            (root / "vectors.done").touch()
     return folder
 
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from textual.widgets import DataTable
+
 from mockint.commands import Context
 from mockint.config import load_settings
 from mockint.doctor import Check
@@ -51,6 +53,10 @@ async def settle(pilot) -> None:
     if loaders:  # (an empty list would mean "every worker")
         await asyncio.wait_for(pilot.app.workers.wait_for_complete(loaders), 30)
     await pilot.pause(0.3)
+    # a DataTable measures its columns when it is next idle; under load a picture was once taken before that, with
+    # every column as narrow as its heading ("2026", "databa"). Textual has no public flag for "measured".
+    await wait_for(pilot, lambda: not any(t._require_update_dimensions or t._updated_cells
+                                          for screen in pilot.app.screen_stack for t in screen.query(DataTable)))
     await pilot.wait_for_scheduled_animations()
 
 
