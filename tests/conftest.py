@@ -68,6 +68,15 @@ def _isolate(tmp_path_factory, monkeypatch, vector_cache):
     monkeypatch.setenv("MOCKINT_CACHE_DIR", str(vector_cache))  # a real setting (cache_dir)
 
 
+@pytest.fixture(autouse=True)
+def _quiet_microphone():
+    """No answer played into the null-sink microphone outlives its test."""
+    yield
+    from .pulse import silence_the_mic
+
+    silence_the_mic()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _checkout_stays_clean():
     """No test may write a session into the checkout's ./sessions (a round run without --sessions would)."""

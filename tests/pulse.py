@@ -28,11 +28,25 @@ def require_pulse() -> None:
     pytest.skip("needs the private PulseAudio: run the suite with `make test`")
 
 
+PLAYING: list[subprocess.Popen] = []  # every voice started; tests/conftest.py silences them after each test
+
+
+def silence_the_mic() -> None:
+    """Stop any answer still playing: a test that killed its round mid-answer once left three 30 s answers playing
+    into the microphone, and the next test's candidate was heard talking over them."""
+    while PLAYING:
+        p = PLAYING.pop()
+        if p.poll() is None:
+            p.terminate()
+            p.wait(timeout=10)
+
+
 def play_into_mic(wav: Path, wait: bool = True) -> subprocess.Popen:
     # the candidate's voice: at a raised priority (as root; otherwise nice warns and plays at normal priority),
     # because a real voice does not stutter when the computer is busy. Started among a test's CPU hogs at normal
     # priority, paplay garbled the opening of the answer before it ever reached the microphone.
     p = subprocess.Popen(["nice", "-n", "-10", "paplay", "-d", MIC_SINK, str(wav)])
+    PLAYING.append(p)
     if wait:
         p.wait(timeout=120)
     return p

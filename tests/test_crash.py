@@ -131,7 +131,7 @@ def test_sigkill_mid_recording_keeps_the_partial_audio(sessions_dir, cli, tmp_pa
     for n in range(3):
         rd = Round("--only", "node-event-loop-phases", "--follow-ups", "0", "--no-tts", sessions=sessions_dir)
         rd.until("listening")
-        play_into_mic(wav, wait=False)
+        voice = play_into_mic(wav, wait=False)
         answer_wav = sessions_dir / rd.session_id() / "audio" / "q01-a.wav"
         deadline = time.monotonic() + 30
         want = 44 + 32000 * (1 + n)  # WAV header plus n + 1 seconds of 16 kHz 16-bit mono
@@ -139,6 +139,8 @@ def test_sigkill_mid_recording_keeps_the_partial_audio(sessions_dir, cli, tmp_pa
             time.sleep(0.05)
         rd.proc.kill()
         rd.proc.wait(timeout=30)
+        voice.terminate()  # the candidate stops too: the next round (or test) must not hear this answer
+        voice.wait(timeout=10)
         audio, sr = read_wav(answer_wav)  # the header is repaired on load
         assert sr == 16000 and len(audio) >= sr * (1 + n)
         sid = rd.session_id()
