@@ -312,6 +312,28 @@ async def test_replay_and_progress_read_engine_sessions(tmp_path):
         assert app.screen.interrupted[0].id == "20261127-074500-mixed"
 
 
+async def test_replay_reads_the_sessions_once_per_visit(tmp_path):
+    app = make_app(samples(tmp_path))
+    reads = []
+    real_list = app.ctx.store.list
+    app.ctx.store.list = lambda *a, **k: reads.append(1) or real_list(*a, **k)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen) and app.screen.interrupted)
+        await pilot.pause(0.5)
+        reads.clear()  # Home's own reads
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReplayScreen)
+                       and app.screen.query_one("#sessions").row_count == 3)
+        await pilot.pause(0.5)
+        assert len(reads) == 1
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionScreen) and app.screen.state is not None)
+        await pilot.press("escape")  # back on the list: read again (a session may have changed meanwhile)
+        await wait_for(pilot, lambda: len(reads) == 2 and isinstance(app.screen, ReplayScreen))
+        await pilot.pause(0.5)
+        assert len(reads) == 2 and app.screen.query_one("#sessions").row_count == 3
+
+
 class FakePlayer:
     """Stands in for the speakers where the point is which WAV Replay asks for (the PulseAudio test hears it)."""
 

@@ -80,10 +80,11 @@ class ReplayScreen(Screen):
     def on_mount(self) -> None:
         self.sub_title = "sessions"
         self.query_one(DataTable).add_columns("Date", "Topics", "Answered", "Score", "Status")
-        self.load()
 
     def on_screen_resume(self) -> None:
-        self.load()  # a session may have been deleted or continued meanwhile
+        # also sent when the screen is first shown, so this is the only load (loading on mount as well read every
+        # session twice); on a later return a session may have been deleted or continued meanwhile
+        self.load()
 
     @work(thread=True, exclusive=True, group="replay-list")
     def load(self) -> None:
