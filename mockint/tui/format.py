@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import shutil
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 from ..store.report import session_summary
 from .messages import SessionLoaded
 
 if TYPE_CHECKING:
+    from textual.widgets import DataTable
+
     from ..commands import Context
 
 
@@ -28,3 +30,22 @@ def delete_session(ctx: "Context", session_id: str) -> None:
 
     `path_of` only accepts ids of sessions inside the store, so nothing outside it can be removed."""
     shutil.rmtree(ctx.store.path_of(session_id))
+
+
+def fill_table(table: DataTable, labels: Sequence[str], rows: Sequence[tuple[str, Sequence[str]]]) -> None:
+    """Replace a DataTable's columns and rows, each column as wide as its widest cell.
+
+    The widths are measured here, not left to the table: Textual measures auto-width columns when it is next idle,
+    and rows painted before that stay cached at the narrow width (CI caught the Replay list with every column as
+    narrow as its heading). Cells are plain strings.
+    """
+    from rich.text import Text
+
+    def width(cell: str) -> int:
+        return Text.from_markup(cell).cell_len
+
+    table.clear(columns=True)
+    for i, label in enumerate(labels):
+        table.add_column(label, width=max([width(label)] + [width(cells[i]) for _, cells in rows]))
+    for key, cells in rows:
+        table.add_row(*cells, key=key)

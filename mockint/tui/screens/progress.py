@@ -14,7 +14,7 @@ from ...config import with_overrides
 from ...store.progress import sparkline, topic_history
 from ...store.report import session_summary
 from ..charts import session_points, topic_series
-from ..format import fmt
+from ..format import fill_table, fmt
 from ..messages import ProgressLoaded
 from .confirm import ConfirmScreen
 
@@ -89,15 +89,15 @@ class ProgressScreen(Screen):
     def on_progress_loaded(self, message: ProgressLoaded) -> None:
         self.history, self.points = message.history, message.points
         table = self.query_one(DataTable)
-        table.clear(columns=True)
-        table.add_columns("Topic (weakest first)", "Last", "Trend", "History", "Review", "Ready?")
         self.readiness = {r.topic: r for r in (message.readiness or [])}
         now = self.app.now()
+        rows = []
         for h in message.history:
             trend = "–" if h.trend is None else f"{'▲' if h.trend > 0 else '▼' if h.trend < 0 else '='} {h.trend:+g}"
             r = self.readiness.get(h.topic)
-            table.add_row(h.name, fmt(h.latest), trend, sparkline([v for _, v in h.points[-8:]]),
-                          _next_review(r, now), _verdict(r), key=h.topic)
+            rows.append((h.topic, [h.name, fmt(h.latest), trend, sparkline([v for _, v in h.points[-8:]]),
+                                   _next_review(r, now), _verdict(r)]))
+        fill_table(table, ("Topic (weakest first)", "Last", "Trend", "History", "Review", "Ready?"), rows)
         self._show_reason(message.history[0].topic if message.history else None)
         weak = self._weak()
         if not message.history:

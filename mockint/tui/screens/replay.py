@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Footer, Header, ListItem, ListView, Stati
 from ...errors import MockintError
 from ...store.report import render_markdown, session_summary, status_text
 from ...store.sessions import write_atomic
-from ..format import delete_session, fmt, load_session
+from ..format import delete_session, fill_table, fmt, load_session
 from ..messages import LoadFailed, PlaybackDone, PlaybackProgress, SessionLoaded, SessionsListed
 from ..widgets.score_view import score_text
 from ..widgets.thread_view import exchange_text
@@ -59,6 +59,9 @@ class SessionsTable(DataTable):
     BINDINGS = [Binding("enter", "select_cursor", "Open")]
 
 
+COLUMNS = ("Date", "Topics", "Answered", "Score", "Status")
+
+
 class ReplayScreen(Screen):
     """Every saved session, newest first."""
 
@@ -73,13 +76,14 @@ class ReplayScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield SessionsTable(id="sessions", cursor_type="row", zebra_stripes=True)
+        table = SessionsTable(id="sessions", cursor_type="row", zebra_stripes=True)
+        table.add_columns(*COLUMNS)  # the headings show while the list loads
+        yield table
         yield Static("", id="sessions-note")
         yield Footer()
 
     def on_mount(self) -> None:
         self.sub_title = "sessions"
-        self.query_one(DataTable).add_columns("Date", "Topics", "Answered", "Score", "Status")
 
     def on_screen_resume(self) -> None:
         # also sent when the screen is first shown, so this is the only load (loading on mount as well read every
@@ -95,16 +99,17 @@ class ReplayScreen(Screen):
     def on_sessions_listed(self, message: SessionsListed) -> None:
         table = self.query_one(DataTable)
         cursor = table.cursor_row
-        table.clear()
         self.rows = {}
+        rows = []
         for state, summary in message.rows:
             self.rows[state.id] = state
             topics = ", ".join(state.meta.topics)
-            table.add_row((state.meta.created or state.id)[:16].replace("T", " "),
-                          topics if len(topics) <= 26 else topics[:25] + "…",
-                          f"{state.answered}/{len(state.meta.question_ids)}",
-                          "–" if summary.overall is None else f"{summary.overall:g}",
-                          status_text(state.status, state.finished_reason), key=state.id)
+            rows.append((state.id, [(state.meta.created or state.id)[:16].replace("T", " "),
+                                    topics if len(topics) <= 26 else topics[:25] + "…",
+                                    f"{state.answered}/{len(state.meta.question_ids)}",
+                                    "–" if summary.overall is None else f"{summary.overall:g}",
+                                    status_text(state.status, state.finished_reason)]))
+        fill_table(table, COLUMNS, rows)
         if table.row_count:
             table.move_cursor(row=min(cursor, table.row_count - 1))
         note = "" if message.rows else "No sessions yet: start a round from Home."

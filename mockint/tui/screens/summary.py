@@ -14,7 +14,7 @@ from textual.widgets import Collapsible, DataTable, Footer, Header, Static
 
 from ...errors import MockintError
 from ...store.report import status_text
-from ..format import fmt, load_session
+from ..format import fill_table, fmt, load_session
 from ..messages import LoadFailed, SessionLoaded
 from ..widgets.score_view import score_text
 
@@ -114,12 +114,9 @@ class SummaryScreen(Screen):
             head.append(f"\nDelivery: {s.speaking_seconds:.0f} s speaking · {s.wpm:g} words/min · "
                         f"{fmt(s.fillers_per_min)} fillers/min", style="cyan")
         self.query_one("#summary-head", Static).update(head)
-        table = self.query_one(DataTable)
-        table.clear(columns=True)
-        table.add_columns("Topic", "Qs", "Overall", "Tech", "Cover", "Struct", "Comm")
-        for t in s.topics:
-            table.add_row(t.name, str(t.threads), fmt(t.overall), fmt(t.technical), fmt(t.coverage),
-                          fmt(t.structure), fmt(t.communication))
+        fill_table(self.query_one(DataTable), ("Topic", "Qs", "Overall", "Tech", "Cover", "Struct", "Comm"),
+                   [(t.name, [t.name, str(t.threads), fmt(t.overall), fmt(t.technical), fmt(t.coverage),
+                              fmt(t.structure), fmt(t.communication)]) for t in s.topics])
         self.query_one("#summary-hint", Static).update(
             "[dim]Enter or click a question for its details · [b]a[/b] opens all[/]" if s.threads
             else "[dim]No questions were asked in this session.[/]")
