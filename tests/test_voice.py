@@ -66,7 +66,9 @@ def test_both_voices_are_understood(engine, tmp_path, whisper):
     audio, sr = read_wav(wav)
     heard = normalize(transcribe_file(whisper, resample(audio, sr, 16000), None).text)
     got = [k for k in KEY if k in heard.split()]
-    assert len(got) >= 6, (engine, heard)
+    # piper's synthesis is stochastic (its VITS model samples noise): 12 syntheses of this question gave 5, 5, 7 (×9)
+    # and 8 of the 8 words to unprompted tiny.en, so one take is held to 5; a voice tiny.en cannot follow gets 0–2
+    assert len(got) >= 5, (engine, heard)
     chunks = list(speaker.stream(QUESTION))  # sentence by sentence, for playback while the rest is made
     assert len(chunks) == 2 and all(len(c) > 0.5 * speaker.sample_rate for c in chunks)
 
