@@ -161,6 +161,9 @@ class FakePlayer:
         self.plays.append((start, seconds, completed))
         return completed
 
+    def play_stream(self, chunks, sample_rate, on_progress=None, total=None) -> bool:
+        return self.play(np.concatenate(list(chunks)), sample_rate, on_progress)
+
     def stop(self) -> None:
         if self._waiter is not None:
             self._waiter.wake()

@@ -51,6 +51,9 @@ class RecordingVoice:
         self.heard.append(self.texts[len(audio) // 160 - 1])
         return True
 
+    def play_stream(self, chunks, sample_rate, on_progress=None, total=None) -> bool:
+        return self.play(np.concatenate(list(chunks)), sample_rate, on_progress)
+
     def stop(self) -> None:
         pass
 

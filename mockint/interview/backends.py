@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+import asyncio
+from typing import TYPE_CHECKING, Any, Callable, Hashable
 
 from ..config import Settings, anthropic_key_present, effective_backend, resolve_cache_dir
 from ..errors import MockintError
@@ -31,6 +32,7 @@ class Panel:
         self.on_notice = on_notice or (lambda _text: None)
         self.offline_after_refusal = offline_after_refusal
         self.refused: str | None = None  # why Claude is out for good, once it is
+        self._draft: tuple[Hashable, asyncio.Future[FollowUp | None]] | None = None
 
     def warm(self, questions: list) -> None:
         """Get the offline judge ready in the background (it also stands in whenever Claude fails)."""
@@ -56,9 +58,34 @@ class Panel:
                     if self.offline_after_refusal else "Nothing more is sent to Claude")
             self.on_notice(f"{_sentence(reason)}. {rest}; check ANTHROPIC_API_KEY and interviewer.model.")
 
+    def draft_follow_up(self, thread: ThreadInput) -> "asyncio.Future[FollowUp | None] | None":
+        """Start choosing the offline follow-up for an answer as it reads so far (the candidate has paused), so
+        that if the answer ends there the follow-up is ready at the key press. Claude streams its own follow-up
+        (and gets the final answer only): None for it. The offline choice depends on the words alone, so a draft
+        whose words are the final answer's is exactly the follow-up `follow_up` would choose."""
+        if self.active:
+            return None
+        key = _draft_key(thread)
+        if self._draft is not None and self._draft[0] == key:
+            return self._draft[1]
+        if self._draft is not None and not self._draft[1].done():
+            return None  # one at a time: the reader is busy with the previous pause's draft
+        fut = asyncio.ensure_future(self.offline.follow_up(thread, None))
+        self._draft = (key, fut)
+        return fut
+
     async def follow_up(self, thread: ThreadInput, on_sentence: Callable[[str], None] | None = None) -> FollowUp | None:
         primary = self.primary
         if primary is None or self.refused is not None:
+            draft, self._draft = self._draft, None
+            if draft is not None and draft[0] == _draft_key(thread):
+                try:
+                    fu = await asyncio.shield(draft[1])
+                except Exception:  # noqa: BLE001 - a failed draft is only a missed head start
+                    return await self.offline.follow_up(thread, on_sentence)
+                if fu is not None and on_sentence is not None:
+                    on_sentence(fu.text)
+                return fu
             return await self.offline.follow_up(thread, on_sentence)
         spoken: list[str] = []
 
@@ -111,6 +138,12 @@ class Panel:
             else:
                 self.on_notice(f"Scoring of {thread.question.id} is pending ({reason}); run `mockint rescore` later.")
             raise ScoreUnavailable(reason) from None
+
+
+def _draft_key(thread: ThreadInput) -> Hashable:
+    """What the offline follow-up depends on (not the speech metrics, which only scoring reads)."""
+    return (thread.question.id, thread.topic_glossary, thread.max_follow_ups,
+            tuple((e.kind, e.asked, e.answer, e.probes) for e in thread.exchanges))
 
 
 def _failure(e: BaseException) -> Any:

@@ -6,7 +6,7 @@ import asyncio
 import errno
 import threading
 from pathlib import Path
-from typing import Any, AsyncIterator, Coroutine
+from typing import Any, AsyncIterator, Callable, Coroutine
 
 from pydantic import ValidationError
 
@@ -375,7 +375,7 @@ class Interview:
         turn = f"q{index:02d}" if attempt == 1 else f"q{index:02d}-r{attempt}"
         exchanges: list[Exchange] = []
         await self._ask(q, index, total, turn, "main", q.prompt, attempt=attempt)
-        answer = await self._answer(q, turn)
+        answer = await self._answer(q, turn, self._drafter(q, exchanges, "main", q.prompt, None, 0))
         if answer is None and c.quit.is_set():
             return False  # asked but never answered: a resumed session asks it again
         self._attempts[q.id] = attempt + 1
@@ -392,7 +392,8 @@ class Interview:
             fu = await self._follow_up(q, exchanges, index, total, f"{turn}-f{n}", attempt)
             if fu is None:
                 break
-            answer = await self._answer(q, f"{turn}-f{n}")
+            draft = self._drafter(q, exchanges, "follow_up", fu.text, fu.probes, n)
+            answer = await self._answer(q, f"{turn}-f{n}", draft)
             if answer is None:
                 break
             exchanges.append(Exchange("follow_up", fu.text, answer.transcript.text, answer.metrics, fu.probes))
@@ -466,12 +467,12 @@ class Interview:
         assert self.mouth is not None
         mouth = self.mouth
         self.emit(Thinking(turn_id=turn))
-        topic = self.bank.topics.get(q.topic)
-        thread = ThreadInput(q, tuple(exchanges), tuple(topic.glossary if topic else ()), self.plan.max_follow_ups)
+        thread = self._thread(q, exchanges)
         first: dict[str, asyncio.Task] = {}
 
         async def speak_first(sentence: str) -> str:
-            await mouth.play(turn, await mouth.synthesize(sentence))
+            # played as it is synthesised (or at once, when it was made ahead); `_ask` saves the same speech
+            await mouth.play(turn, await mouth.speech(sentence))
             return sentence
 
         def on_sentence(sentence: str) -> None:
@@ -488,7 +489,40 @@ class Interview:
         await self._ask(q, index, total, turn, "follow_up", fu.text, fu, first.get("task"), attempt=attempt)
         return fu
 
-    async def _answer(self, q: Question, turn: str) -> Answer | None:
+    def _thread(self, q: Question, exchanges: list[Exchange] | tuple[Exchange, ...]) -> ThreadInput:
+        topic = self.bank.topics.get(q.topic)
+        return ThreadInput(q, tuple(exchanges), tuple(topic.glossary if topic else ()), self.plan.max_follow_ups)
+
+    def _drafter(self, q: Question, before: list[Exchange], kind: str, asked: str, probes: str | None,
+                 follow_ups_so_far: int) -> Callable[[str], None] | None:
+        """While the candidate pauses: get the follow-up to this answer-so-far chosen and its speech synthesised,
+        so that if the answer ends there the next question is heard at once (issue 10: turns ≤ 0.5 s)."""
+        if follow_ups_so_far >= self.plan.max_follow_ups or self.mode != "spoken":
+            return None
+        prior = tuple(before)
+        loop = asyncio.get_running_loop()
+
+        def on_loop(text: str) -> None:
+            if self.control.interrupted:
+                return
+            fut = self.panel.draft_follow_up(self._thread(q, (*prior, Exchange(kind, asked, text, None, probes))))
+            if fut is not None:
+                fut.add_done_callback(self._prefetch_follow_up)
+
+        def from_decoder(text: str) -> None:
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(on_loop, text)
+
+        return from_decoder
+
+    def _prefetch_follow_up(self, fut: "asyncio.Future[FollowUp | None]") -> None:
+        if fut.cancelled() or fut.exception() is not None or self.mouth is None:
+            return
+        fu = fut.result()
+        if fu is not None:
+            self.mouth.prefetch(fu.text[:MAX_QUESTION_CHARS])
+
+    async def _answer(self, q: Question, turn: str, on_draft: Callable[[str], None] | None = None) -> Answer | None:
         c = self.control
         while c.paused and not c.interrupted:
             await c.wait_any(c.resumed, c.quit, c.skip, timeout=0.5)
@@ -509,7 +543,7 @@ class Interview:
             assert self.path is not None
             wav = self.path / "audio" / f"{turn}-a.wav"
             try:
-                answer = await self.listener.spoken(turn, budget, wav, self._prompt(q, self._current_text))
+                answer = await self.listener.spoken(turn, budget, wav, self._prompt(q, self._current_text), on_draft)
             except DeviceError as e:
                 await self._to_typed(f"Microphone unavailable ({e.message}).")
         if answer is None:
@@ -557,9 +591,7 @@ class Interview:
         return build_prompt(self.bank.glossary(q), context=asked)
 
     def _schedule_score(self, q: Question, exchanges: list[Exchange], attempt: int = 1) -> None:
-        topic = self.bank.topics.get(q.topic)
-        thread = ThreadInput(q, tuple(exchanges), tuple(topic.glossary if topic else ()), self.plan.max_follow_ups)
-        task = asyncio.ensure_future(self._score(q, thread, attempt))
+        task = asyncio.ensure_future(self._score(q, self._thread(q, exchanges), attempt))
         self._scoring.add(task)
         self._score_tasks[(q.id, attempt)] = task
         task.add_done_callback(self._scoring.discard)

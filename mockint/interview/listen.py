@@ -69,8 +69,10 @@ class Listener:
             return "round_time", warned
         return None, warned
 
-    async def spoken(self, turn_id: str, budget: float, wav: Path, prompt: str | None) -> Answer:
-        """Record and transcribe; raises DeviceError if the microphone cannot be opened."""
+    async def spoken(self, turn_id: str, budget: float, wav: Path, prompt: str | None,
+                     on_draft: Callable[[str], None] | None = None) -> Answer:
+        """Record and transcribe; raises DeviceError if the microphone cannot be opened. `on_draft` gets the whole
+        answer as it would read if the candidate stopped at a pause (called from the decoding thread)."""
         from ..audio.wavio import resample
         from ..speech.endpoint import Endpointer
         from ..speech.streaming import StreamingTranscriber, ensure_coverage
@@ -82,6 +84,7 @@ class Listener:
         endpointer = Endpointer()
         streamer = StreamingTranscriber(transcriber, prompt, on_partial=lambda text: self.emit_threadsafe(
             PartialTranscript(turn_id=turn_id, text=text)))
+        streamer.on_draft = on_draft
 
         recorder = make_recorder()
         rate = getattr(recorder, "sample_rate", SAMPLE_RATE)

@@ -106,7 +106,8 @@ class Mouth:
         self.emit_threadsafe = emit_threadsafe
         self._tts_failed = False
         self._tmp = tempfile.TemporaryDirectory(prefix="mockint-tts-")
-        self._ahead: dict[str, Utterance] = {}
+        self._ahead: dict[str, Utterance] = {}  # prefetched, not yet asked for
+        self._made: dict[str, Utterance] = {}   # asked for recently: a second use (play it, save it) shares it
 
     def _target(self, text: str, path: Path | None) -> Path:
         return Path(path) if path else Path(self._tmp.name) / f"part-{abs(hash(text))}.wav"
@@ -121,9 +122,18 @@ class Mouth:
         """Speech for `text`, ready to play from its first sentence (synthesised ahead when prefetched)."""
         if self.kit.speaker is None or self._tts_failed:
             return None
-        utt = self._ahead.pop(text, None) if path is None else None
+        utt = None
+        if path is None:
+            utt = self._ahead.pop(text, None) or self._made.get(text)
+            if utt is not None and utt.error is not None:
+                utt = None
         if utt is None:
             utt = Utterance(self.kit.speaker, text, self._target(text, path)).start()
+        if path is None:
+            # an offline follow-up is spoken as it is made and also saved for replay: one synthesis for both
+            self._made[text] = utt
+            while len(self._made) > 4:
+                self._made.pop(next(iter(self._made)))
         await asyncio.to_thread(utt.wait_first)
         if utt.error is not None and not utt.chunks:
             self._failed(utt.error)

@@ -4,13 +4,29 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Protocol
 
 from ..config import Settings
 from ..errors import DeviceError
 
 if TYPE_CHECKING:  # the engines load lazily; only their protocols are named here
+    import numpy as np
+
     from ..speech.stt import Transcriber
+
+
+class Speakers(Protocol):
+    """Plays sound, stoppable from another thread (audio.player.Player); True when it played to the end."""
+
+    def play(self, sound: "np.ndarray", sample_rate: int | None = None,
+             on_progress: Callable[[float], None] | None = None) -> bool: ...
+
+    def play_stream(self, chunks: "Iterable[np.ndarray]", sample_rate: int,
+                    on_progress: Callable[[float], None] | None = None, total: int | None = None) -> bool:
+        """Play chunks as they arrive (speech still being synthesised)."""
+        ...
+
+    def stop(self) -> None: ...
 
 
 @dataclass
@@ -18,7 +34,7 @@ class SpeechKit:
     """What the engine may use to speak and to listen; typed mode has no recorder or transcriber."""
 
     speaker: Any | None = None            # speech.tts.Speaker: text -> WAV
-    player: Any | None = None             # audio.player.Player: WAV -> speakers, stoppable
+    player: Speakers | None = None
     make_recorder: Callable[[], Any] | None = None  # -> audio.recorder.Recorder
     transcriber: Transcriber | None = None  # WhisperTranscriber loads in the background
     domain_prompt: bool = True

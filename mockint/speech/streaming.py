@@ -22,11 +22,14 @@ from ..models import Transcript, Word
 from .stt import SAMPLE_RATE, Piece, Transcriber
 from .vad import VoiceTrack, speech_spans  # noqa: F401  (speech_spans re-exported for callers)
 
-SPECULATE_AFTER = int(SAMPLE_RATE * 0.2)   # silence after the last word before a speculative decode
+# silence after the last word's padded end before a speculative decode: spans end after 150 ms of quiet and are
+# padded by 150 ms, so this speculates once the candidate has been quiet for ~0.2 s
+SPECULATE_AFTER = int(SAMPLE_RATE * 0.05)
 TOLERANCE = int(SAMPLE_RATE * 0.2)
 MIN_CUT_GAP = int(SAMPLE_RATE * 0.12)      # a gap between VAD spans this long is a safe place to cut
 SPECULATE_MAX = int(SAMPLE_RATE * 12)      # do not speculate on longer open stretches: cut them instead
 LAG_NO_SPECULATION = int(SAMPLE_RATE * 3)  # behind by this much: decode what is closed, do not speculate
+SLOW_DECODE_S = 1.5  # the last decode took this long: the machine is busy, do not spend a decode on a guess
 
 
 class AudioBuffer:
@@ -115,6 +118,9 @@ class StreamingTranscriber:
         self.transcriber = transcriber
         self.prompt = prompt
         self.on_partial = on_partial
+        # called (in the decoding thread) with the whole answer as it would read if the candidate stopped now:
+        # the engine prepares its next step from it (DESIGN.md §3: turns that feel like a conversation)
+        self.on_draft: Callable[[str], None] | None = None
         self.min_silence = int(SAMPLE_RATE * min_silence_ms / 1000)
         self.max_stretch = int(SAMPLE_RATE * max_stretch_s)
         self.target_stretch = int(SAMPLE_RATE * target_stretch_s)
@@ -128,6 +134,7 @@ class StreamingTranscriber:
         self.redecoded: list[str] = []
         self.errors: list[str] = []
         self.decodes = 0
+        self.last_decode_s = 0.0
         self.max_lag = 0.0  # seconds of audio the decoder was behind at worst
         self._spec: tuple[int, int, int, Piece] | None = None  # (committed, start, end, piece) of the open stretch
         self.reused_speculation = False
@@ -156,8 +163,10 @@ class StreamingTranscriber:
                 self._stop.wait(0.5)
 
     # ---- decoding ----
-    def _transcribe(self, start: int, end: int) -> Piece:
-        piece = self.transcriber.transcribe(self.buffer.view(start, end), self.prompt)
+    def _transcribe(self, start: int, end: int, word_timestamps: bool = True) -> Piece:
+        t0 = time.monotonic()
+        piece = self.transcriber.transcribe(self.buffer.view(start, end), self.prompt, word_timestamps)
+        self.last_decode_s = time.monotonic() - t0
         self.decodes += 1
         return piece
 
@@ -228,21 +237,46 @@ class StreamingTranscriber:
                 a, b = pauses[-1]
                 self._decode_stretch(first, a, (a + b) // 2)
                 return
+            # a dip is a cut for someone still talking: once they fall quiet this may be the answer's end, and
+            # a speculative decode of the whole open stretch (below) is what the key press would wait for
+            quiet = scored - spans[-1][1] >= SPECULATE_AFTER and open_len <= SPECULATE_MAX
+            dip = None if quiet else self._dip(first, scored)
+            if dip is not None:
+                self._decode_stretch(first, dip, dip)
+                return
             if open_len > self.max_stretch:
                 cut = scored - SAMPLE_RATE // 4
                 self._decode_stretch(first, cut, cut)
                 return
-        if not speculate or pending > LAG_NO_SPECULATION + SAMPLE_RATE or open_len > SPECULATE_MAX:
-            return  # behind: spend the time on audio that must be decoded anyway
+        if not speculate or open_len > SPECULATE_MAX or pending - open_len > LAG_NO_SPECULATION \
+                or self.last_decode_s > SLOW_DECODE_S:
+            return  # behind or busy: spend the time on audio that must be decoded anyway
         end = spans[-1][1]
         # under a second of speech is cheap to decode at the end, and Whisper invents words on such scraps
         if scored - end >= SPECULATE_AFTER and end - first >= SAMPLE_RATE:
             # a short pause: decode the open stretch now; if the answer ends here, finish() reuses it
             if self._spec is None or (self._spec[0], self._spec[1], self._spec[2]) != (base, first, end):
-                piece = self._transcribe(first, end)
+                # without word timestamps (0.3 s of a 0.5-0.8 s decode here): this decode is usually the answer's
+                # last, and the key press waits for it; its words get times spread over Whisper's segment times
+                piece = self._transcribe(first, end, word_timestamps=False)
                 self._spec = (base, first, end, piece)
-                if self.on_partial is not None and piece.text:
-                    self.on_partial(" ".join([*self.texts, piece.text]))
+                draft = " ".join([*self.texts, piece.text]) if piece.text else ""
+                if self.on_partial is not None and draft:
+                    self.on_partial(draft)
+                if self.on_draft is not None and draft:
+                    self.on_draft(draft)
+
+    def _dip(self, first: int, scored: int) -> int | None:
+        """The middle of the longest gap between words (≥ 64 ms of no voice, unpadded) in an open stretch with no
+        real pause, at least 2 s into it and 1 s before its end: a speaker who never pauses (a synthetic voice, a
+        fast talker) would otherwise leave one long stretch for the end of the answer to decode."""
+        raw = self.vad.spans(first, scored, min_silence_ms=60, pad_ms=0)
+        lo, hi = first + 2 * SAMPLE_RATE, scored - SAMPLE_RATE
+        gaps = [(b[0] - a[1], a[1], b[0]) for a, b in zip(raw, raw[1:]) if lo <= a[1] and b[0] <= hi]
+        if not gaps:
+            return None
+        _len, a, b = max(gaps)
+        return (a + b) // 2
 
     def _catch_up(self) -> None:
         """Decode every closed stretch still waiting (the worker may be behind), in max_stretch-sized calls."""
