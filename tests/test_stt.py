@@ -96,6 +96,53 @@ def test_streaming_decodes_while_speaking_and_matches_batch(model, fixtures):
     assert starts == sorted(starts) and t.words[-1].end <= t.duration + 0.1
 
 
+class Watched:
+    """The real model, noting each decode's length and whether it asked for word timestamps."""
+
+    def __init__(self, model):
+        self.model, self.name, self.calls = model, model.name, []
+
+    def transcribe(self, audio, prompt=None, word_timestamps=True):
+        self.calls.append((len(audio) / 16000, word_timestamps))
+        return self.model.transcribe(audio, prompt, word_timestamps)
+
+
+def test_the_end_of_a_pauseless_answer_is_decoded_before_the_key(model, fixtures):
+    """A voice that never pauses (espeak with no gap between words) used to leave one stretch of up to 20 s for the
+    key press to wait on (0.9 s here). Now a long stretch is cut at its widest gap between words while the
+    candidate talks, and ~0.2 s into the quiet after the last word the open stretch is decoded speculatively
+    (without word timestamps): when the answer ends there, finish() has nothing left to decode, and the draft
+    the engine was given (to prepare the follow-up) is the final transcript word for word."""
+    voiced = np.flatnonzero(np.abs(fixtures["tech"]) > 0.01)
+    tech = fixtures["tech"][voiced[0] : voiced[-1] + 1]  # espeak's own leading and trailing silence cut
+    speech = np.concatenate([tech, tech])  # ~20 s with no pause a cut could use but one sentence break
+    quiet = np.zeros(int(16000 * 0.6), dtype=np.float32)
+    watched = Watched(model)
+    s = StreamingTranscriber(watched, build_prompt(TECH_TERMS))
+    drafts: list[str] = []
+    s.on_draft = drafts.append
+    for i in range(0, len(speech), 1600):
+        s.feed(speech[i : i + 1600])
+        time.sleep(0.05)  # twice real time while talking
+    for i in range(0, len(quiet), 1600):
+        s.feed(quiet[i : i + 1600])
+        time.sleep(0.1)  # the quiet after the last word, in real time
+    deadline, seen, still = time.monotonic() + 60, -1, 0.0
+    while still < 2.0 and time.monotonic() < deadline:  # the candidate waits until the decoder is idle
+        time.sleep(0.1)
+        still = still + 0.1 if len(watched.calls) == seen and not s._lock.locked() else 0.0
+        seen = len(watched.calls)
+    before = len(watched.calls)
+    t = s.finish("tiny.en")
+    assert drafts and len(watched.calls) == before, watched.calls  # the key press waited for no decode
+    assert s.reused_speculation and t.text == drafts[-1]
+    assert max(secs for secs, _ in watched.calls) <= 12.5, watched.calls  # no stretch grew with the answer
+    assert watched.calls[-1][1] is False  # the speculative decode skipped word timestamps
+    assert has_term(t.text, "MikroORM") and t.words[-1].end <= t.duration + 0.1
+    cov = s.coverage(t)
+    assert cov.ok, cov  # spread word times still cover every voiced stretch
+
+
 def test_missing_models_are_clear_errors(tmp_path, monkeypatch):
     with pytest.raises(ModelError, match="does not exist"):
         resolve_model(str(tmp_path / "nope"))
