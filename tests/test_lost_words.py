@@ -87,6 +87,7 @@ class CpuHog:
 
 
 @pytest.mark.audio
+@pytest.mark.under_load
 @pytest.mark.model
 async def test_long_paused_answer_under_cpu_load_loses_no_words(tmp_path, whisper):
     require_pulse()
