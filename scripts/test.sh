@@ -11,7 +11,11 @@
 set -uo pipefail
 PY="${PY:-.venv/bin/python}"
 # every part shares one sentence-vector cache (tests/conftest.py), so the bank is embedded once per run
-export MOCKINT_TEST_VECTORS="${MOCKINT_TEST_VECTORS:-$(mktemp -d "${TMPDIR:-/tmp}/mockint-test-vectors.XXXXXX")}"
+if [ -z "${MOCKINT_TEST_VECTORS:-}" ]; then
+  MOCKINT_TEST_VECTORS="$(mktemp -d "${TMPDIR:-/tmp}/mockint-test-vectors.XXXXXX")"
+  trap 'rm -rf "$MOCKINT_TEST_VECTORS"' EXIT
+fi
+export MOCKINT_TEST_VECTORS
 passed() { [ "$1" -eq 0 ] || [ "$1" -eq 5 ]; }  # pytest's 5: no test was selected
 log="$(mktemp "${TMPDIR:-/tmp}/mockint-test-part1.XXXXXX")"
 nice -n 19 "$PY" -m pytest -q -n 2 --dist loadgroup -m "not audio" "$@" >"$log" 2>&1 &
