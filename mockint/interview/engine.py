@@ -25,7 +25,7 @@ from .events import (AnswerFinished, Command, Event, FinishReason, Notice, Notic
 from .interviewer import Exchange, ScoreUnavailable, ThreadInput
 from .listen import Answer, Listener
 from .plan import RoundPlan
-from .speaking import Mouth
+from .speaking import Mouth, Utterance
 from .voice import SpeechKit
 
 SCORE_GRACE_ON_QUIT = 10.0  # a local score takes well under a second once the judge is warm
@@ -71,7 +71,8 @@ class Interview:
         self.mouth: Mouth | None = None
         self.started = threading.Event()  # set once commands can be taken
         self._warned_round = False
-        self._current: tuple[str, Path | None] = ("", None)
+        self._warmed = False
+        self._current: tuple[str, Utterance | None] = ("", None)
         self._current_text = ""
         self._next_main: str | None = None  # the next main question's text, synthesised ahead
         self._replay: asyncio.Future | None = None
@@ -223,9 +224,6 @@ class Interview:
         self._early.clear()
         end: RoundEnd
         try:
-            warm = getattr(self.panel, "warm", None)
-            if warm is not None:
-                warm(list(self.plan.questions))  # the judge's model loads while the first question is spoken
             self.mouth = Mouth(self.kit, self.control, self.emit, self.emit_threadsafe)
             self.listener = Listener(self.kit, self.control, self.emit, self.emit_threadsafe, self._round_left,
                                      self.plan.warn_seconds, self.plan.end_on_silence, self._repeat)
@@ -404,15 +402,28 @@ class Interview:
                    fu: FollowUp | None = None, pre_spoken: asyncio.Task | None = None, attempt: int = 1) -> None:
         assert self.mouth is not None and self.path is not None
         self.control.new_turn()
-        wav = await self._voice(text, turn)
-        self._current = (turn, wav)
+        # heard from its first sentence (a long first question took 1.1 s to synthesise whole); the WAV kept for
+        # replay is written when the last sentence is made, before the candidate answers
+        speech = await self.mouth.speech(text)
+        saving = asyncio.ensure_future(self._voice(text, turn)) if speech is not None else None
+        self._warm_judge()
+        self._current = (turn, speech)
         self._current_text = text
-        await self._record("question_asked", question_id=q.id, topic=q.topic, turn_id=turn, kind=kind, text=text,
-                           reason=fu.reason if fu else None, probes=fu.probes if fu else None,
-                           audio=f"audio/{turn}.wav" if wav else None, index=index,
-                           **({"attempt": attempt} if attempt > 1 else {}))
-        self.emit(QuestionAsked(index=index, total=total, question_id=q.id, topic=q.topic, turn_id=turn, kind=kind,
-                                text=text, reason=fu.reason if fu else None, attempt=attempt))
+        try:
+            await self._record("question_asked", question_id=q.id, topic=q.topic, turn_id=turn, kind=kind,
+                               text=text, reason=fu.reason if fu else None, probes=fu.probes if fu else None,
+                               audio=f"audio/{turn}.wav" if speech is not None else None, index=index,
+                               **({"attempt": attempt} if attempt > 1 else {}))
+            self.emit(QuestionAsked(index=index, total=total, question_id=q.id, topic=q.topic, turn_id=turn,
+                                    kind=kind, text=text, reason=fu.reason if fu else None, attempt=attempt))
+            await self._speak(turn, text, speech, pre_spoken)
+        finally:
+            if saving is not None:
+                await saving  # a failed write (disk full) stops the round here, as any other write does
+
+    async def _speak(self, turn: str, text: str, speech: Utterance | None, pre_spoken: asyncio.Task | None) -> None:
+        assert self.mouth is not None
+        wav = speech
         if pre_spoken is not None:
             first = await pre_spoken
             # a follow-up that does not continue what was already spoken replaced it (Claude broke off after its
@@ -424,6 +435,16 @@ class Interview:
                 await self.mouth.play(turn, await self.mouth.synthesize(rest))
         else:
             await self._say(turn, wav)
+
+    def _warm_judge(self) -> None:
+        """Once the first question's speech is made: the judge loads and reads the round's questions while it is
+        heard. Started at launch, its ~2 s of embedding competed with the voice for the two cores and the first
+        question was heard 0.4 s later (bench/turn_latency.py)."""
+        if not self._warmed:
+            self._warmed = True
+            warm = getattr(self.panel, "warm", None)
+            if warm is not None:
+                warm(list(self.plan.questions))
 
     async def _voice(self, text: str, turn: str) -> Path | None:
         """The question's audio, kept for replay: synthesised in a private temp folder, then put in the session
@@ -440,7 +461,7 @@ class Interview:
         c = self.control
         return c.paused and not (c.start.is_set() or c.finish.is_set() or c.interrupted)
 
-    async def _say(self, turn: str, wav: Path | None) -> None:
+    async def _say(self, turn: str, wav: Utterance | None) -> None:
         """Play the question; a pause stops it, and resuming says it again from its start (not "your turn")."""
         assert self.mouth is not None
         c = self.control
