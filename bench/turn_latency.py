@@ -5,7 +5,7 @@ Prints launch -> first question audible, and end of answer (the key) -> next aud
 follow-up, or the next main question), quiet and with a CPU hog burning both cores; and the round process's
 peak RSS. The recording's clock is calibrated from parec's delivery times and checked against a tone.
 
-Usage: scripts/with-pulse.sh .venv/bin/python bench/turn_latency.py [--quick]
+Usage: scripts/with-pulse.sh .venv/bin/python bench/turn_latency.py [--quick] [--no-hog]
 """
 
 from __future__ import annotations
@@ -191,7 +191,8 @@ def main() -> None:
     checks = [tone_check(tap) for _ in range(3)]
     print(f"voice: {speaker.name}; speaker-monitor clock check: a 10 ms-latency tone is found "
           f"{median(checks) * 1000:.0f} ms after it was written (parec + pacat latency; error bound)")
-    for label, hog in (("quiet", False),) + ((("CPU hog (2 busy processes)", True),) if "--no-hog" not in sys.argv else ()):
+    runs = [("quiet", False)] + ([] if "--no-hog" in sys.argv else [("CPU hog (2 busy processes)", True)])
+    for label, hog in runs:
         load = open("/proc/loadavg").read().split()[:3]
         if hog:
             with CpuHog():
