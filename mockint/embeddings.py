@@ -160,10 +160,9 @@ class MiniLM:
         assert session is not None and tokenizer is not None  # load() raised otherwise
         encs = tokenizer.encode_batch([t if t.strip() else "." for t in texts])
         out = np.zeros((len(texts), DIM), dtype=np.float32)
-        # batch sentences of similar length together so padding stays small
+        # sentences of similar length share a batch, so little is spent on padding (see `_batches`)
         order = sorted(range(len(encs)), key=lambda i: len(encs[i].ids))
-        for start in range(0, len(order), 32):
-            idx = order[start:start + 32]
+        for idx in _batches(order, [len(encs[i].ids) for i in order]):
             width = max(len(encs[i].ids) for i in idx)
             ids = np.zeros((len(idx), width), dtype=np.int64)
             mask = np.zeros((len(idx), width), dtype=np.int64)
@@ -179,6 +178,33 @@ class MiniLM:
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         _trim_heap()
         return out / np.maximum(norms, 1e-9)
+
+
+# the cost of one model run beyond its tokens, in padded token slots: ~4.5 ms against ~0.15 ms a slot (2 threads)
+RUN_COST_SLOTS = 30
+MAX_BATCH = 64
+
+
+def _batches(order: list[int], lengths: list[int]) -> list[list[int]]:
+    """Split items sorted by token length into runs that cost least: padded slots + RUN_COST_SLOTS per run.
+
+    One batch pads a 5-token claim to the 50 tokens of the longest; one run per claim pays the fixed cost each
+    time. An exact split of the sorted lengths, by dynamic programming (an answer has tens of claims, not thousands).
+    """
+    n = len(order)
+    best = [0.0] + [float("inf")] * n
+    cut = [0] * (n + 1)
+    for end in range(1, n + 1):
+        for start in range(max(0, end - MAX_BATCH), end):
+            cost = best[start] + RUN_COST_SLOTS + lengths[end - 1] * (end - start)
+            if cost < best[end]:
+                best[end], cut[end] = cost, start
+    out = []
+    end = n
+    while end > 0:
+        out.append(order[cut[end]:end])
+        end = cut[end]
+    return out[::-1]
 
 
 def _release() -> Callable[[int], object] | None:

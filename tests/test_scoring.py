@@ -444,3 +444,24 @@ def test_an_older_independent_set_is_ordered_too(bank, judge):
             if s[hi] <= s[lo]:
                 wrong.append((q.id, hi, lo, s))
     assert ok / total >= 0.9, wrong
+
+
+def test_reading_only_promising_sentence_pairs_changes_nothing(bank, judge):
+    """Pairs of neighbouring claims are embedded only when a half is near a missing point (evidence.py `pair_seed`):
+    on a writer's answers, the points found are exactly those found by reading every pair."""
+    import dataclasses
+
+    from mockint.interview.evidence import read
+    from mockint.interview.injection import strip_injection
+
+    every_pair = dataclasses.replace(judge.index.t, pair_seed=-1.0)
+    data = json.loads((DATA / "calibration" / "dev.json").read_text())
+    paired = 0
+    for it in data["items"][::2]:
+        q = bank.question(it["question_id"])
+        answer = strip_injection(it["answer"])
+        full, lazy = read(q, answer, judge.index, every_pair), read(q, answer, judge.index)
+        assert {k: (e.level, e.quote) for k, e in lazy.points.items()} == \
+            {k: (e.level, e.quote) for k, e in full.points.items()}, it["answer"]
+        paired += any(len(e.claims) > 1 for e in full.points.values())
+    assert paired >= 5  # the set does exercise points made across sentences

@@ -100,12 +100,17 @@ def _spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
+def claim_body(raw: str) -> str:
+    """A sentence without its opening fillers and edge punctuation: the text a claim is read (embedded) as."""
+    return _FILLER_START.sub("", raw.strip()).strip(" ,.;:!?-–—\"'")
+
+
 def split_claims(answer: str) -> list[Claim]:
     """The answer's claims in order; empty pieces and pure fillers are left out."""
     claims = []
     for a, b in _spans(answer):
         raw = answer[a:b].strip()
-        body = _FILLER_START.sub("", raw).strip(" ,.;:!?-–—\"'")
+        body = claim_body(raw)
         if len(normalize(body).split()) < 2:
             continue
         # quote from the first real word, so "um, so" does not open every quote

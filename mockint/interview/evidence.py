@@ -43,6 +43,7 @@ class Thresholds:
     off_topic_margin: float = 0.04
     truth_margin: float = 0.0   # a claim must be at least this much closer to the point than to a misconception
     tie: float = 0.03           # a claim also counts for a second point this close to its best one
+    pair_seed: float = 0.40     # two neighbouring claims are read together only if one is this close to a missing point
     on_topic: float = 0.5       # a statement this close to any of the question's anchors is about the question
     doubt_margin: float = 0.0   # ... and this much nearer a misconception than to any correct anchor: doubtful
     doubt_min: float = 0.6      # ... and at least this close to it (0.5 doubted correct plain answers on dev)
@@ -252,12 +253,8 @@ def read(q: Question, answer: str, index: BankIndex, thresholds: Thresholds | No
     if not claims:
         return Reading(claims, points, [], set(), 0.0, None, 0.0, 0, 0, [])
 
-    pairs = windows(claims, answer)
-    texts = [c.asserted or c.text for c in claims] + [p[2] for p in pairs]
-    vecs = index.embedder.embed(texts)
-    cv, wv = vecs[: len(claims)], vecs[len(claims):]
+    cv = index.embedder.embed([c.asserted or c.text for c in claims])
     sims = cv @ qi.vectors.T            # claims x anchors
-    wsims = wv @ qi.vectors.T if len(pairs) else np.zeros((0, len(qi.anchors)))
     neg = np.array([a.negations % 2 for a in qi.anchors])
     cneg = np.array([c.negations % 2 for c in claims])
     same = cneg[:, None] == neg[None, :]
@@ -310,18 +307,20 @@ def read(q: Question, answer: str, index: BankIndex, thresholds: Thresholds | No
 
     # ---- key points shown: a real statement, same polarity as the anchor it resembles ----
     tokens = [tokenize(c.text) for c in claims]
-    wneg = np.array([negation_count(p[2]) % 2 for p in pairs], dtype=int)
     # a claim that sounds more like one of the question's misconceptions than like the point shows nothing
     mis_rows = qi.rows(lambda a: a.kind == "misconception")
     mis_sim = (np.where(same[:, mis_rows], sims[:, mis_rows], -1.0).max(1) if len(mis_rows)
                else np.full(len(claims), -1.0))
     kids = [k.id for k in q.key_points]
     score = np.full((len(claims), len(kids)), -1.0)
+    near = np.full((len(claims), len(kids)), -1.0)  # closest anchor of the point, either polarity
+    point_rows = [qi.rows(lambda a, k=k: a.point == k.id) for k in q.key_points]
     for j, k in enumerate(q.key_points):
-        rows = qi.rows(lambda a, k=k: a.point == k.id)
+        rows = point_rows[j]
         if not len(rows):
             continue
         score[:, j] = np.where(same[:, rows], sims[:, rows], -1.0).max(1)
+        near[:, j] = sims[:, rows].max(1)
         for i in range(len(claims)):
             if any(find_phrase(tokens[i], p) for p in k.phrases):
                 score[i, j] += t.phrase_bonus
@@ -330,10 +329,10 @@ def read(q: Question, answer: str, index: BankIndex, thresholds: Thresholds | No
     from .scoring import hedges
 
     empty = [hedges(c.text) > 0 or c.words < 5 for c in claims]
+    found: dict[str, tuple[list[tuple[float, int]], list[tuple[float, int]]]] = {}
     for j, k in enumerate(q.key_points):
         if k.id in wrong_points:
             continue
-        ev = points[k.id]
         shown: list[tuple[float, int]] = []
         mentioned: list[tuple[float, int]] = []
         for i, c in enumerate(claims):
@@ -347,17 +346,34 @@ def read(q: Question, answer: str, index: BankIndex, thresholds: Thresholds | No
                 shown.append((s, i))
             elif s >= t.mention and not empty[i]:
                 mentioned.append((s, i))
-        if not shown and len(pairs):
-            rows = qi.rows(lambda a, k=k: a.point == k.id)
-            # a point made across two neighbouring sentences
+        found[k.id] = (shown, mentioned)
+
+    # ---- a point made across two neighbouring sentences ----
+    # Only pairs with a half already near a point still missing are read: a pair that shows a point has a half
+    # near it, and embedding every pair was half of a long answer's cost
+    missing = [j for j, k in enumerate(q.key_points) if k.id in found and not found[k.id][0] and len(point_rows[j])]
+    pairs = [(a, b, text) for a, b, text in windows(claims, answer)
+             if not ({a, b} & wrong_claims or claims[a].rejects or claims[b].rejects)
+             and any(max(near[a, j], near[b, j]) >= t.pair_seed for j in missing)]
+    if pairs:
+        wsims = index.embedder.embed([p[2] for p in pairs]) @ qi.vectors.T
+        wneg = np.array([negation_count(p[2]) % 2 for p in pairs], dtype=int)
+        for j in missing:
+            k = q.key_points[j]
+            rows = point_rows[j]
+            ev = points[k.id]
             for w, (a, b, _text) in enumerate(pairs):
-                if {a, b} & wrong_claims or claims[a].rejects or claims[b].rejects or not len(rows):
-                    continue
                 s = float(np.where(wneg[w] == neg[rows], wsims[w, rows], -1.0).max())
                 if s >= t.show + 0.03:
-                    shown.append((s - 0.03, a))
+                    found[k.id][0].append((s - 0.03, a))
                     ev.claims.append(b)
                     ev.explained = ev.explained or claims[b].explains
+
+    for k in q.key_points:
+        if k.id not in found:
+            continue
+        ev = points[k.id]
+        shown, mentioned = found[k.id]
         if shown:
             s, i = max(shown)
             ev.level, ev.quote, ev.similarity = "shown", _quote(claims[i].text), s
