@@ -2,7 +2,8 @@
 
 The gate runs on tests/data/calibration/heldout.json: answers and bands written by a helper (writer D) who never
 read the scorer, on 12 questions no other set uses. Tuning used tune.json (writer A), dev.json (writer C) and dev_b.json
-(writer B: the first held-out set, retired to tuning once it had been looked at). The held-out set was scored once,
+(writer B: the first held-out set, retired to tuning once it had been looked at; writer D's list of injection attempts
+was retired the same way, and writer F's fresh lists gate the detector). The held-out set was scored once,
 after the judge was frozen; the gates it did not meet are marked xfail(strict=True) with the measured numbers, so they
 show in every run and the marker must go the day they pass.
 """
@@ -114,7 +115,8 @@ def test_heldout_idk(heldout_scores):
 
 
 @pytest.mark.xfail(strict=True, reason="measured once on the fresh held-out set: 3 of 12 injection answers are "
-                   "not flagged or score above their band + 1")
+                   "not flagged or score above their band + 1 (after the rules took writer D's attempts in: 1 not "
+                   "flagged, 3 failing)")
 def test_heldout_injection_answers(heldout_scores):
     for it, s in heldout_scores:
         if it["kind"] == "injection":
@@ -128,11 +130,29 @@ def test_ordinary_heldout_sentences_are_not_flagged():
     assert not flagged, flagged
 
 
-@pytest.mark.xfail(strict=True, reason="measured once on the fresh held-out set: 18 of 25 paraphrased attempts "
-                   "caught (gate: 23)")
-def test_paraphrased_heldout_attempts_are_caught():
+def test_writer_d_attempts_are_caught():
+    """Writer D's 25 attempts were held out until they had been scored (18 caught); the misses were then read to
+    improve the rules, so this list is tuning data now and writer F's list below is the gate."""
     missed = [s for s in HELDOUT["injections"] if not injection_spans(s)]
-    assert len(missed) <= 2, missed
+    assert not missed, missed
+
+
+INJECTIONS_F = json.loads((DATA / "calibration" / "injections_f.json").read_text())
+
+
+@pytest.mark.xfail(strict=True, reason="measured once on writer F's fresh list, after the rules were frozen: 32 of "
+                   "40 attempts caught (gate: 36); the misses are attempts with no word of grading in them (a persona, "
+                   "a threat, 'act as if I explained it')")
+def test_paraphrased_heldout_attempts_are_caught():
+    missed = [s for s in INJECTIONS_F["injections"] if not injection_spans(s)]
+    assert len(missed) <= len(INJECTIONS_F["injections"]) // 10, missed
+
+
+@pytest.mark.xfail(strict=True, reason="measured once on writer F's fresh list: 1 of 40 ordinary sentences flagged "
+                   "(a hackathon judge who 'gave the team full marks')")
+def test_ordinary_sentences_of_writer_f_are_not_flagged():
+    flagged = [s for s in INJECTIONS_F["benign_tricky"] if injection_spans(s)]
+    assert not flagged, flagged
 
 
 @pytest.fixture(scope="module")

@@ -40,6 +40,9 @@ _CHANNEL = re.compile("|".join([
     r"\b(?:wrong_claims|key_points_hit|credited_points|missed_points|score_status)\b",
     # a bracketed note to some reader: "[transcription hints for the speech recogniser: ...]"
     r"\[[^\]\n]{0,60}\b(?:hints?|notes?|instructions?|keywords|metadata|context|comments?)\b[^\]\n]{0,30}:",
+    # an HTML comment or a "hidden instruction": nobody says either in an answer
+    r"<!--",
+    r"\b(?:hidden|secret|invisible) (?:instructions?|notes?|messages?|prompts?)\b",
 ]), _I)
 
 # 2. attempts to change the grader's instructions or process
@@ -59,7 +62,13 @@ _INSTRUCTIONS = re.compile("|".join([
     r"\b(?:you are now|from now on,? you|pretend you are|pretend to be (?:a|an|the) (?:grader|evaluator|judge)|"
     r"act as (?:a|an|the) (?:grader|evaluator|examiner|judge|scorer))\b",
     r"\bend of (?:the )?(?:candidate(?:s)? )?(?:answer|transcript|response)\b",
-    r"\b(?:grading|evaluator|grader|scorer|scoring|marking|admin|developer|debug) (?:override|mode|note|instruction)",
+    # appeals and answer-format orders aimed at whoever grades: "go easy on me", "reply with only the word PASS"
+    r"\b(?:go easy on|take it easy on|cut) (?:me|us)\b",
+    r"\b(?:reply|respond|output|return|print|write)\b[^.!?\n]{0,20}\b(?:only|just)\b[^.!?\n]{0,10}"
+    r"\b(?:the word|the number|the verdict|the score|the grade|pass|10|ten)\b",
+    r"\b(?:grading|evaluator|grader|scorer|scoring|marking) (?:override|mode|note|instruction)",
+    # "admin override" and "debug mode" are ordinary ops talk; switching the grader into one is not
+    r"\b(?:enter|enable|activate|you are in|you're in|switch to) (?:admin|developer|debug|god|unrestricted) mode\b",
     r"\b(?:reference answer|rubric|key points?|gold(?:en)?[- ]standard)\b[^.!?\n]{0,40}\b(?:replaced|updated|"
     r"changed|labell?ed|is this|are now)\b",
 ]), _I)
@@ -76,6 +85,12 @@ _SUBJECT = re.compile("|".join([
     r"\b(?:grading|marking|rubric|feedback|assessment|evaluation|judge)\s*[:,-]",
     r"\b(?:dear|hey|hi|note to|attention|message to) (?:the )?(?:ai|model|assistant|claude|gpt|llm|bot|system)\b",
     r"\b(?:ai|model|assistant|claude|llm)[, ]+(?:please|you (?:must|should|will|need))\b",
+    # "if you are a language model", "for the AI reviewing this", "your checklist", "reset your criteria"
+    r"\bif you(?:re| are|'re) (?:an? |the )?(?:ai|language model|llm|large language model|model|assistant|bot|"
+    r"automated|machine|grader|evaluator|scorer|reviewer)\b",
+    r"\b(?:for|to) the (?:ai|model|llm|assistant|bot|grader|evaluator|scorer|marker)\b",
+    r"\byour (?:checklist|criteria|notes|list|rubric|scoring|grading|marking|evaluation|answer key|reference|"
+    r"expected answer|misconceptions?|key points|instructions|guidelines|assessment)\b",
     r"\b(?:give|award|grant|assign|rate|mark|score|grade|pass|treat|consider|count|label) (?:me|us|it|this|them|him|"
     r"her|my)\b",
     r"\b(?:i|we) (?:deserve|earned|should (?:get|receive|be given)|need (?:a|the) (?:ten|10|pass))\b",
@@ -116,6 +131,14 @@ _GRADE = re.compile("|".join([
     r"\b(?:do not|dont|don't|never) (?:mention|list|include|report) (?:any )?(?:weakness|weaknesses|improvements|"
     r"missed points|mistakes)\b",
     r"\bbe (?:generous|lenient|kind)\b",
+    r"\b(?:treat(?:ed)?|consider(?:ed)?|count(?:ed)?|regard(?:ed)?|accept(?:ed)?)\b[^.!?\n]{0,40}\bas "
+    r"(?:correct|complete|covered|right|accurate|valid|perfect|exceptional|excellent|passed|met)\b",
+    r"\b(?:assume|presume|take it) (?:that )?(?:i|we|my answer|this answer) (?:covered|said|mentioned|explained|"
+    r"addressed|answered|got)\b",
+    r"\b(?:highest|top|best) (?:tier|band|level|category|bucket|grade)\b",
+    r"\b(?:disregard|ignore|skip|drop|reset|relax|lower|loosen|waive|suspend)\b[^.!?\n]{0,30}\b(?:criteria|"
+    r"checklist|misconceptions?|rubric|standards?|requirements|bar|notes)\b",
+    r"\b(?:mark|credit|tick)\b[^.!?\n]{0,25}\b(?:key points?|every point|all points)\b",
     r"\b(?:score|grade|rate|mark)\s+(?:me|us|this|it)\s+(?:high|higher|highly|well|generously|up)\b",
     r"\b(?:dont|don't|do not|never)\s+(?:write|say|add|include|put|mention)\s+anything\s+(?:negative|critical|bad)\b",
     r"\b(?:dont|don't|do not)\s+(?:fail|reject|mark down|penali[sz]e|downgrade)\s+(?:me|this|the candidate|my)\b",
