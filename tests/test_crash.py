@@ -74,7 +74,7 @@ def _kill_round(sessions: Path, env: dict, trigger: str, rng: random.Random) -> 
     return (new[0] if new else None), rd.seen
 
 
-def test_sigkill_many_times_keeps_every_completed_turn(sessions_dir, cli, tmp_path):
+def test_sigkill_many_times_keeps_every_completed_turn(sessions_dir, cli, main, tmp_path):
     rng = random.Random(20261128)
     store = SessionStore(sessions_dir)
     env = {"ANTHROPIC_API_KEY": "sk-ant-x", "MOCKINT_SESSIONS_DIR": str(sessions_dir)}
@@ -107,9 +107,10 @@ def test_sigkill_many_times_keeps_every_completed_turn(sessions_dir, cli, tmp_pa
             kinds["interrupted_mid_score"] += any(
                 len(th.turns) == 2 and all(t.answered for t in th.turns) and th.score_status == "none"
                 for th in state.threads)
-            rows = {r["id"]: r for r in json.loads(cli("sessions", "--json", env=env).stdout)}
+            # the read-only commands in this process: the killed rounds are the subprocesses that matter here
+            rows = {r["id"]: r for r in json.loads(main("sessions", "--json", env=env).stdout)}
             assert rows[sid]["status"] == "interrupted"
-            rep = cli("report", sid, env=env)
+            rep = main("report", sid, env=env)
             assert rep.returncode == 0 and "Status: interrupted" in rep.stdout
             if i % 3 == 0:
                 r = cli("round", "--headless", "--text", "--resume", sid, "--answers-file", str(answers_file),

@@ -477,7 +477,7 @@ def test_reading_only_promising_sentence_pairs_changes_nothing(bank, judge):
     every_pair = dataclasses.replace(judge.index.t, pair_seed=-1.0)
     data = json.loads((DATA / "calibration" / "dev.json").read_text())
     paired = 0
-    for it in data["items"][::2]:
+    for it in data["items"][::3]:
         q = bank.question(it["question_id"])
         answer = strip_injection(it["answer"])
         full, lazy = read(q, answer, judge.index, every_pair), read(q, answer, judge.index)
