@@ -110,12 +110,18 @@ class Player:
         self._open()
         return self
 
-    def close(self) -> None:
+    def close(self, drain: bool = False) -> None:
+        """Close the output stream. `drain` lets what the device still holds be heard first: after a sound played
+        to its end, aborting dropped its last second or more on a busy machine (the ALSA->PulseAudio plugin holds
+        that much); a stop asked for by the user aborts at once."""
         self._keep_warm = False
         stream, self._stream = self._stream, None
         if stream is not None:
             try:
-                stream.abort()
+                if drain:
+                    stream.stop()  # PortAudio plays out the pending buffers, then stops
+                else:
+                    stream.abort()
                 stream.close()
             except Exception:  # noqa: BLE001  a vanished device cannot be closed cleanly; nothing is lost
                 pass
@@ -140,12 +146,14 @@ class Player:
         """
         with self._lock:
             self._stop.clear()
+            finished = False
             try:
                 self._open()
-                return self._play(chunks, sample_rate, on_progress, total)
+                finished = self._play(chunks, sample_rate, on_progress, total)
+                return finished
             finally:
                 if not self._keep_warm:
-                    self.close()
+                    self.close(drain=finished)
 
     def _play(self, chunks, sr: int, on_progress, total: int | None) -> bool:
         with self._qlock:
