@@ -485,3 +485,29 @@ def test_reading_only_promising_sentence_pairs_changes_nothing(bank, judge):
             {k: (e.level, e.quote) for k, e in full.points.items()}, it["answer"]
         paired += any(len(e.claims) > 1 for e in full.points.values())
     assert paired >= 5  # the set does exercise points made across sentences
+
+
+def test_star_line_and_key_points_agree(bank, judge):
+    """A story's STAR+T line and its key points are one reading: a part shown by meaning ("I added a composite
+    index, concurrently so nothing was locked" is the Action and a targeted fix at once) is ticked on both."""
+    from mockint.models import STAR_T
+
+    q = bank.question("story-database-optimisation")
+    # the transcript of a spoken answer in a TUI round (espeak voice, tiny.en)
+    answer = ("In my last role, I ordered an API to slow during sales, the 95 went to 2 seconds. I profile it with "
+              "pg-stat statements, and found that we are doing a sequential scan on the order's table. Because it's "
+              "filtered on customer and status without an index. I added a composite index, concurrently so nothing "
+              "was locked. And fixed an N plus 1 in the lower end by loading the items in one query. As a result, "
+              "the 95 dropped from 2 seconds to 200 milliseconds, and the database CPU have.")
+    s = final_score(_thread(q, answer, bank), judge)
+    hit = {k.id for k in s.key_points_hit}
+    assert s.star is not None and s.star.action and "action" in hit, (s.star, hit)
+    stories = [it for data in TUNING for it in data["items"] if bank.question(it["question_id"]).kind == "story"][:30]
+    assert len(stories) >= 5
+    for it in stories:
+        q = bank.question(it["question_id"])
+        s = final_score(_thread(q, it["answer"], bank), judge)
+        hit = {k.id for k in s.key_points_hit}
+        for part in STAR_T:
+            if part in {k.id for k in q.key_points} and "injection_attempt" not in s.flags:
+                assert bool(getattr(s.star, part)) == (part in hit), (it["answer"][:80], part, s.star, hit)

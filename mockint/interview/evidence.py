@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from ..models import Question, WrongClaim
+from ..models import STAR_T, Question, WrongClaim
 from ..text import find_phrase, stem, tokenize
 from .rubric import STOPWORDS
 from .claims import Claim, negation_count, rejects, split_claims, windows
@@ -324,7 +324,13 @@ def read(q: Question, answer: str, index: BankIndex, thresholds: Thresholds | No
         for i in range(len(claims)):
             if any(find_phrase(tokens[i], p) for p in k.phrases):
                 score[i, j] += t.phrase_bonus
-    best_per_claim = score.max(1) if len(kids) else np.zeros(len(claims))
+    # one sentence usually makes one point, but a story's STAR+T parts are its shape, not its content: "I added a
+    # composite index" is both the Action and a targeted fix, so the two families are compared apart
+    family = np.array([q.kind == "story" and k.id in STAR_T for k in q.key_points], dtype=bool)
+    best_per_claim = np.zeros((len(claims), len(kids)))
+    for fam in (family, ~family):
+        if fam.any():
+            best_per_claim[:, fam] = score[:, fam].max(1, keepdims=True)
     # "I can't really speak to the GraphQL trade-offs" is about the topic and shows nothing of it
     from .scoring import hedges
 
@@ -340,7 +346,7 @@ def read(q: Question, answer: str, index: BankIndex, thresholds: Thresholds | No
                 continue
             s = float(score[i, j])
             # one sentence usually makes one point: it counts for the point it is closest to (or a near tie)
-            own = s >= best_per_claim[i] - (t.tie if c.words >= 12 else 0.0)
+            own = s >= best_per_claim[i, j] - (t.tie if c.words >= 12 else 0.0)
             if s >= t.show and own and not c.is_list and not c.rejects and not empty[i] \
                     and s >= mis_sim[i] + t.truth_margin:
                 shown.append((s, i))

@@ -146,6 +146,8 @@ def analyze(q: Question, answer: str, index: "BankIndex", glossary: tuple[str, .
             if part in ids and part not in a.hits:
                 a.hits[part] = KeyPointHit(id=part, quote=quote)
                 a.depth[part] = 0.8
+        # one source for the STAR+T line and the key points: a part shown by meaning (its key point) is shown
+        a.star = StarT(**{p: bool(getattr(a.star, p)) or p in a.hits for p in STAR_T})
         a.coverage = (sum(weight[k] * a.depth.get(k, 0.6) for k in a.hits)
                       + 0.25 * sum(weight[k] for k in a.mentioned if k not in a.hits)) / total
         a.core_coverage = sum(1 for k in core if k in a.hits) / len(core)
