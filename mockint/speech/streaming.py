@@ -113,7 +113,7 @@ class StreamingTranscriber:
 
     def __init__(self, transcriber: Transcriber, prompt: str | None = None,
                  on_partial: Callable[[str], None] | None = None, min_silence_ms: int = 600,
-                 max_stretch_s: float = 20.0, target_stretch_s: float = 8.0, check_interval: float = 0.1,
+                 max_stretch_s: float = 20.0, target_stretch_s: float = 12.0, check_interval: float = 0.1,
                  start_worker: bool = True):
         self.transcriber = transcriber
         self.prompt = prompt
@@ -123,6 +123,9 @@ class StreamingTranscriber:
         self.on_draft: Callable[[str], None] | None = None
         self.min_silence = int(SAMPLE_RATE * min_silence_ms / 1000)
         self.max_stretch = int(SAMPLE_RATE * max_stretch_s)
+        # a stretch with no real pause is cut (at a short pause or a dip) only once it is longer than a speculative
+        # decode covers (SPECULATE_MAX): every cut costs Whisper context. On 12 pause-less answers at 185 wpm the
+        # word error rate was 20.5 % cutting past 8 s, 18.3 % past 12 s, 18.6 % never cutting
         self.target_stretch = int(SAMPLE_RATE * target_stretch_s)
         self.check_interval = check_interval
         self.buffer = AudioBuffer()
