@@ -77,14 +77,20 @@ def _close(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
-def _positions(tokens: Tokens, target: str) -> list[tuple[int, int]]:
-    """Spans (first, last) of tokens equal to target, alone or as two or three tokens run together."""
+@lru_cache(maxsize=65536)
+def _positions_in(s: tuple[str, ...], target: str) -> tuple[tuple[int, int], ...]:
+    """Spans (first, last) of stems equal to target, alone or as two or three stems run together."""
+    # cached: an answer is read for its follow-up and again for its score, against every phrase of every point
+    # (this was a third of the judge's time on a long answer). The length tests skip `_close` calls that cannot
+    # succeed; the result is the same as calling it on every token.
     out = []
-    s = tokens.stems
+    n = len(target)
+    first = target[:1]
     for i, tok in enumerate(s):
-        if _close(tok, target):
+        lt = len(tok)
+        if tok == target or (n - 1 <= lt <= n + 1 and _close(tok, target)):
             out.append((i, i))
-        elif tok[:1] == target[:1] and len(tok) < len(target):
+        elif lt < n and tok[:1] == first:
             joined = tok
             for j in range(i + 1, min(i + 3, len(s))):
                 joined += s[j]
@@ -93,7 +99,7 @@ def _positions(tokens: Tokens, target: str) -> list[tuple[int, int]]:
                     break
                 if len(joined) >= len(target):
                     break
-    return out
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -105,21 +111,27 @@ class Match:
     last: int
 
 
+@lru_cache(maxsize=16384)
 def phrase_stems(phrase: str) -> tuple[str, ...]:
     return tuple(stem(t) for t in normalize(phrase).split())
 
 
 def find_phrase(tokens: Tokens, phrase: str, slack: int = 2) -> Match | None:
     """All of the phrase's words close together, in any order; also the phrase written as one word."""
+    return _find_in(tokens.stems, phrase, slack)
+
+
+@lru_cache(maxsize=65536)
+def _find_in(stems: tuple[str, ...], phrase: str, slack: int) -> Match | None:
     parts = phrase_stems(phrase)
     if not parts:
         return None
     if len(parts) > 1:
         joined = "".join(parts)
-        spans = _positions(tokens, joined)
+        spans = _positions_in(stems, joined)
         if spans:
             return Match(phrase, spans[0][0], spans[0][1])
-    per_part = [_positions(tokens, p) for p in parts]
+    per_part = [_positions_in(stems, p) for p in parts]
     if any(not p for p in per_part):
         return None
     window = len(parts) + slack + len(parts) // 2

@@ -2,8 +2,8 @@
 
 The gate runs on tests/data/calibration/heldout.json: answers and bands written by a helper (writer D) who never
 read the scorer, on 12 questions no other set uses. Tuning used tune.json (writer A), dev.json (writer C) and dev_b.json
-(writer B: the first held-out set, retired to tuning once it had been looked at; writer D's list of injection attempts
-was retired the same way, and writer F's fresh lists gate the detector). The held-out set was scored once,
+(writer B: the first held-out set, retired to tuning once it had been looked at; writer D's and then writer F's lists of
+injection attempts were retired the same way, and writer G's fresh lists gate the detector). The held-out set was scored once,
 after the judge was frozen; the gates it did not meet are marked xfail(strict=True) with the measured numbers, so they
 show in every run and the marker must go the day they pass.
 """
@@ -138,21 +138,58 @@ def test_writer_d_attempts_are_caught():
 
 
 INJECTIONS_F = json.loads((DATA / "calibration" / "injections_f.json").read_text())
+INJECTIONS_G = json.loads((DATA / "calibration" / "injections_g.json").read_text())
 
 
-@pytest.mark.xfail(strict=True, reason="measured once on writer F's fresh list, after the rules were frozen: 32 of "
-                   "40 attempts caught (gate: 36); the misses are attempts with no word of grading in them (a persona, "
-                   "a threat, 'act as if I explained it')")
+def test_writer_f_lists_are_tuning_now():
+    """Writer F's lists gated the rules once (32 of 40 attempts caught, 1 of 40 ordinary sentences flagged); their
+    misses were then read to improve the rules (a new persona, threats about "the people who run you", "act as if I
+    explained it", markup read out loud), so they are tuning data and writer G's lists below are the gate."""
+    assert not [s for s in INJECTIONS_F["injections"] if not injection_spans(s)]
+    assert not [s for s in INJECTIONS_F["benign_tricky"] if injection_spans(s)]
+
+
+@pytest.mark.xfail(strict=True, reason="measured once on writer G's fresh list, after the rules were frozen: 30 of "
+                   "40 attempts caught (gate: 36), the same with or without the cue filter; the misses are "
+                   "threats, role-play, 'assume I mentioned...', 'developer mode on, strictness off'")
 def test_paraphrased_heldout_attempts_are_caught():
-    missed = [s for s in INJECTIONS_F["injections"] if not injection_spans(s)]
-    assert len(missed) <= len(INJECTIONS_F["injections"]) // 10, missed
+    missed = [s for s in INJECTIONS_G["injections"] if not injection_spans(s)]
+    assert len(missed) <= len(INJECTIONS_G["injections"]) // 10, missed
 
 
-@pytest.mark.xfail(strict=True, reason="measured once on writer F's fresh list: 1 of 40 ordinary sentences flagged "
-                   "(a hackathon judge who 'gave the team full marks')")
-def test_ordinary_sentences_of_writer_f_are_not_flagged():
-    flagged = [s for s in INJECTIONS_F["benign_tricky"] if injection_spans(s)]
+@pytest.mark.xfail(strict=True, reason="measured once on writer G's fresh list: 1 of 40 ordinary sentences flagged "
+                   "('our A/B test evaluation criteria were defined upfront')")
+def test_ordinary_sentences_of_writer_g_are_not_flagged():
+    flagged = [s for s in INJECTIONS_G["benign_tricky"] if injection_spans(s)]
     assert not flagged, flagged
+
+
+def test_the_cue_filter_loses_no_tuning_attempt(monkeypatch):
+    """Only sentences with a cue word are read by meaning (for speed): on every tuning list of attempts, and the
+    written examples, nothing is flagged less than when every sentence is read; ordinary speech is flagged no more."""
+    import re
+
+    from mockint.interview import injection
+
+    attempts = [x for d in (*TUNING, HELDOUT, INJECTIONS_F) for x in d.get("injections", [])]
+    ordinary = [x for d in (*TUNING, HELDOUT, INJECTIONS_F) for x in d.get("benign_tricky", [])]
+    ordinary += [it["answer"] for d in TUNING for it in d["items"] if it["kind"] != "injection"]
+    for path in injection.EXAMPLES:
+        data = json.loads(path.read_text())
+        attempts += [x for k, v in data.items() if "attempt" in k for x in v]
+        ordinary += [x for k, v in data.items() if "attempt" not in k and isinstance(v, list) for x in v]
+
+    def flagged(texts):
+        injection._spans.cache_clear()
+        return {x for x in texts if injection.injection_spans(x)}
+
+    filtered = (flagged(attempts), flagged(ordinary))
+    monkeypatch.setattr(injection, "_CUE", re.compile(""))
+    every = (flagged(attempts), flagged(ordinary))
+    injection._spans.cache_clear()
+    assert len(attempts) > 500 and len(ordinary) > 900
+    assert filtered[0] == every[0], every[0] ^ filtered[0]
+    assert filtered[1] <= every[1], filtered[1] - every[1]
 
 
 @pytest.fixture(scope="module")

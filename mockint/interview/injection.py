@@ -43,6 +43,8 @@ _CHANNEL = re.compile("|".join([
     # an HTML comment or a "hidden instruction": nobody says either in an answer
     r"<!--",
     r"\b(?:hidden|secret|invisible) (?:instructions?|notes?|messages?|prompts?)\b",
+    # markup read out loud, as a transcript has it: "open bracket key points covered colon all close bracket"
+    r"\b(?:open |close |closing )?(?:bracket|brace|tag)\b[^.!?\n]{0,40}\bcolon\b",
 ]), _I)
 
 # 2. attempts to change the grader's instructions or process
@@ -69,6 +71,20 @@ _INSTRUCTIONS = re.compile("|".join([
     r"\b(?:grading|evaluator|grader|scorer|scoring|marking) (?:override|mode|note|instruction)",
     # "admin override" and "debug mode" are ordinary ops talk; switching the grader into one is not
     r"\b(?:enter|enable|activate|you are in|you're in|switch to) (?:admin|developer|debug|god|unrestricted) mode\b",
+    # a new identity for the grader, or its operators brought in: "your new persona is...", "the people who run you"
+    r"\byour (?:new |real |true )?(?:persona|character|role|identity) (?:is|will be|now)\b",
+    r"\b(?:people|team|company|developers|engineers|folks|humans|owners) (?:who|that) (?:run|built|made|trained|own|"
+    r"operate|created|maintain|deployed|programmed) you\b",
+    r"\b(?:stop|quit|cease|halt|pause) (?:assessing|evaluating|grading|scoring|marking|judging)\b",
+    # asked to pretend the answer said more than it did: "act as if I explained it"
+    r"\b(?:act|behave|proceed|respond|grade|score|continue) as (?:if|though) (?:i|we|my answer|the answer|this answer|"
+    r"it) (?:had |have |has |did |already )?(?:explained|covered|mentioned|said|answered|included|addressed|"
+    r"described|discussed|gave|given)\b",
+    r"\b(?:dont|don't|do not|never) (?:penali[sz]e|dock|mark down|fail|downgrade) (?:me|us|my answer|this answer)\b",
+    r"\b(?:bump|bumping|bumped|boost|boosting|nudge|nudging|push|pushing|move|moving) (?:me|us|my (?:score|grade|"
+    r"mark|rating)) (?:up|to the top|higher|into the top)\b",
+    r"\b(?:print|output|say|reply|respond with|answer with|return|write)\s+(?:the word\s+|just\s+|only\s+)?"
+    r"[\"']?PASS(?:ED)?\b",
     r"\b(?:reference answer|rubric|key points?|gold(?:en)?[- ]standard)\b[^.!?\n]{0,40}\b(?:replaced|updated|"
     r"changed|labell?ed|is this|are now)\b",
 ]), _I)
@@ -81,7 +97,8 @@ _SUBJECT = re.compile("|".join([
     # words that also name a team's own processes ("our grading service", "the reviewer approves the PR") count
     # only when they point at this grading: "the rubric", "your feedback", "grading:"
     r"\b(?:the|your|this|my) (?:reviewer|judge|rubric|grading|marking|interviewer|reference answer|key points|"
-    r"scoring guidelines|hiring (?:committee|manager|panel)|feedback|assessment|evaluation)\b",
+    r"scoring guidelines|hiring (?:committee|manager|panel)|feedback|assessment|evaluation)\b"
+    r"(?!\s+(?:at|of|in|from|on|for|during|of)\s+(?:our|my|the|a|an|that|this)\b)",
     r"\b(?:grading|marking|rubric|feedback|assessment|evaluation|judge)\s*[:,-]",
     r"\b(?:dear|hey|hi|note to|attention|message to) (?:the )?(?:ai|model|assistant|claude|gpt|llm|bot|system)\b",
     r"\b(?:ai|model|assistant|claude|llm)[, ]+(?:please|you (?:must|should|will|need))\b",
@@ -110,7 +127,7 @@ _GRADE = re.compile("|".join([
     r"assessment)\b[^.!?\n]{0,30}\b(?:(?:10|ten|nine|9)" + _NOT_QUANTITY + r"|perfect|full|maximum|highest|excellent|"
     r"outstanding|pass|passing|generous|generously|accordingly|top)\b",
     r"\b(?:10|ten|nine|9|perfect|full|maximum|highest)\b[^.!?\n]{0,20}\b(?:score|grade|rating|marks?|points)\b",
-    r"\b(?:gets?|give|giving|given|award|awarded) (?:it |this |me )?(?:a |an )?(?:(?:10|ten)" + _NOT_QUANTITY +
+    r"\b(?:gets?|got|give|giving|given|award|awarded) (?:it |this |me )?(?:a |an )?(?:(?:10|ten|nine|9)" + _NOT_QUANTITY +
     r"|perfect|full)\b",
     r"\b(?:give|award|assign|grant)\b[^.!?\n]{0,25}\b(?:a |an )(?:(?:10|ten)" + _NOT_QUANTITY + r"|perfect|full)\b",
     r"\b(?:covers?|covered|hits?|hit|meets?|satisf(?:y|ies)|addresses|addressed|matched|matches|match) "
@@ -141,8 +158,32 @@ _GRADE = re.compile("|".join([
     r"\b(?:mark|credit|tick)\b[^.!?\n]{0,25}\b(?:key points?|every point|all points)\b",
     r"\b(?:score|grade|rate|mark)\s+(?:me|us|this|it)\s+(?:high|higher|highly|well|generously|up)\b",
     r"\b(?:dont|don't|do not|never)\s+(?:write|say|add|include|put|mention)\s+anything\s+(?:negative|critical|bad)\b",
+    r"\b(?:leave|keep) out (?:any|all) (?:criticism|critique|negatives?|weakness(?:es)?)\b",
+    r"\b(?:write|say|state|note|record|report|put) (?:down )?that (?:the|my|this) (?:answer|response) (?:was|is) "
+    r"(?:complete|correct|perfect|excellent|flawless|thorough)\b",
+    r"\bmark(?:ed|s|ing)? (?:me|us|this|it|my answer) down\b",
+    r"\b(?:register|log|record|file|enter|list)\b[^.!?\n]{0,30}\bas (?:a )?(?:pass|passed|strong (?:hire|pass)|hire|"
+    r"complete|correct)\b",
+    r"\bkey points? (?:covered|hit|met|addressed)\b",
     r"\b(?:dont|don't|do not)\s+(?:fail|reject|mark down|penali[sz]e|downgrade)\s+(?:me|this|the candidate|my)\b",
 ]), _I)
+
+# what an attempt cannot do without: someone addressed, the answer or its grading named, an outcome, an appeal or a
+# change of rules. A sentence with none of these ("the event loop runs callbacks in phases") is not read by meaning.
+# Broad on purpose (2 of 3 ordinary sentences pass no filter here; 65 of the 68 tuning attempts that only the
+# meaning check catches have one of the first list's words, the other three named what they change)
+_CUE = re.compile(
+    r"\b(?:you|your|yours|yourself|whoever|whatever|anyone|anybody|please|pretend|imagine|assume|act|persona|role|"
+    r"answer|response|reply|explanation|submission|transcript|candidate|interview\w*|examiner|evaluat\w*|grad\w*|"
+    r"scor\w*|mark\w*|rubric|criteri\w*|credit|pass\w*|fail\w*|nine|ten|10|9|full|perfect|top|feedback|record\w*|"
+    r"log\w*|note\w*|approv\w*|hir\w*|review\w*|judge\w*|assess\w*|points?|ai|model|assistant|system|prompt|"
+    r"instruction\w*|rule\w*|ignore|disregard|forget|override|human|bot|machine|benchmark|expected|ideal|complete|"
+    r"correct|right|best|deserve\w*|generous|lenient|kind|easy|mercy|sympath\w*|nervous|job|offer|visa|family|"
+    r"report\w*|sue|complain\w*|guidance|strict\w*|strengths?|weakness\w*|comments?|negative|withdraw\w*|earlier|"
+    r"previous|above|between us|off the record|rat(?:e|ed|es|ing)|bar|should|reward\w*|effort|fair|harsh\w*|heart|doubt|"
+    r"prais\w*|critiqu\w*|critic\w*|summar\w*|positive|glowing|flags?|verdict|confidence|decision|bucket|"
+    r"expectations?|requirements?|deduct\w*|gaps?|omissions?|mistakes?|accuracy|result|section|vouch\w*|agree\w*|"
+    r"flawless|panel|improvements?|effort|me)\b|\ba\+", _I)
 
 _SENTENCES = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
 # two writers' examples (each wrote attempts and ordinary speech without reading the detector): more ways of saying
@@ -230,7 +271,9 @@ def _attempt_lexical(sentence: str) -> bool:
 
 def _attempts(sentences: list[str]) -> list[bool]:
     lexical = [_attempt_lexical(x) for x in sentences]
-    todo = [x for x, hit in zip(sentences, lexical) if not hit and len(x.split()) >= 4]
+    # only sentences with a word an attempt needs are read by meaning: a third of an answer's sentences, and that
+    # reading was a third of the judge's time on a long answer
+    todo = [x for x, hit in zip(sentences, lexical) if not hit and len(x.split()) >= 4 and _CUE.search(x)]
     semantic = dict(zip(todo, SEMANTIC.flags(todo)))
     return [hit or semantic.get(x, False) for x, hit in zip(sentences, lexical)]
 
