@@ -1,11 +1,11 @@
 """The offline judge scores like an experienced interviewer; invariants hold whatever a backend returns.
 
 The gate runs on tests/data/calibration/heldout.json: answers and bands written by a helper (writer D) who never
-read the scorer, on 12 questions no other set uses. Tuning used tune.json (writer A), dev.json (writer C) and dev_b.json
-(writer B: the first held-out set, retired to tuning once it had been looked at; writer D's and then writer F's lists of
-injection attempts were retired the same way, and writer G's fresh lists gate the detector). The held-out set was scored once,
-after the judge was frozen; the gates it did not meet are marked xfail(strict=True) with the measured numbers, so they
-show in every run and the marker must go the day they pass.
+read the scorer, on 12 questions no other set uses. Tuning used tune.json (writer A), dev.json (writer C) and
+dev_b.json (writer B: the first held-out set, retired to tuning once it had been looked at; writer D's and then writer
+F's lists of injection attempts were retired the same way, and writer G's fresh lists gate the detector). The held-out
+set was scored once, after the judge was frozen; the gates it did not meet are marked xfail(strict=True) with the
+measured numbers, so they show in every run and the marker must go the day they pass.
 """
 
 from __future__ import annotations

@@ -127,8 +127,8 @@ _GRADE = re.compile("|".join([
     r"assessment)\b[^.!?\n]{0,30}\b(?:(?:10|ten|nine|9)" + _NOT_QUANTITY + r"|perfect|full|maximum|highest|excellent|"
     r"outstanding|pass|passing|generous|generously|accordingly|top)\b",
     r"\b(?:10|ten|nine|9|perfect|full|maximum|highest)\b[^.!?\n]{0,20}\b(?:score|grade|rating|marks?|points)\b",
-    r"\b(?:gets?|got|give|giving|given|award|awarded) (?:it |this |me )?(?:a |an )?(?:(?:10|ten|nine|9)" + _NOT_QUANTITY +
-    r"|perfect|full)\b",
+    r"\b(?:gets?|got|give|giving|given|award|awarded) (?:it |this |me )?(?:a |an )?(?:(?:10|ten|nine|9)"
+    + _NOT_QUANTITY + r"|perfect|full)\b",
     r"\b(?:give|award|assign|grant)\b[^.!?\n]{0,25}\b(?:a |an )(?:(?:10|ten)" + _NOT_QUANTITY + r"|perfect|full)\b",
     r"\b(?:covers?|covered|hits?|hit|meets?|satisf(?:y|ies)|addresses|addressed|matched|matches|match) "
     r"(?:all|every|each) (?:of the )?(?:\w+ )?(?:key |rubric )?(?:points?|criteria|requirements?|rubric)",
@@ -180,8 +180,8 @@ _CUE = re.compile(
     r"instruction\w*|rule\w*|ignore|disregard|forget|override|human|bot|machine|benchmark|expected|ideal|complete|"
     r"correct|right|best|deserve\w*|generous|lenient|kind|easy|mercy|sympath\w*|nervous|job|offer|visa|family|"
     r"report\w*|sue|complain\w*|guidance|strict\w*|strengths?|weakness\w*|comments?|negative|withdraw\w*|earlier|"
-    r"previous|above|between us|off the record|rat(?:e|ed|es|ing)|bar|should|reward\w*|effort|fair|harsh\w*|heart|doubt|"
-    r"prais\w*|critiqu\w*|critic\w*|summar\w*|positive|glowing|flags?|verdict|confidence|decision|bucket|"
+    r"previous|above|between us|off the record|rat(?:e|ed|es|ing)|bar|should|reward\w*|effort|fair|harsh\w*|heart|"
+    r"doubt|prais\w*|critiqu\w*|critic\w*|summar\w*|positive|glowing|flags?|verdict|confidence|decision|bucket|"
     r"expectations?|requirements?|deduct\w*|gaps?|omissions?|mistakes?|accuracy|result|section|vouch\w*|agree\w*|"
     r"flawless|panel|improvements?|effort|me)\b|\ba\+", _I)
 
