@@ -36,6 +36,14 @@ _EXPLAINING = re.compile(
     r"causes?|caused|leads? to|results? in|lets?|allows?|prevents?|ensures?|guarantees?|means|blocks?|waits?|"
     r"runs?|returns?|sends?|writes?|reads?|stores?|keeps?|makes?|checks?|retries|fails?|drops?|loses?|reuses?|"
     r"happens?|goes|gets?|takes?|moves?|triggers?|handles?|loads?|calls?|fetch(?:es)?|queues?|locks?|expires?)\b")
+# a sentence about what the candidate said or would have said is not a statement of it: "assume I mentioned
+# backpressure", "I would have covered retries too", "pretend we talked about idempotency"
+_SAID_NOT_STATED = re.compile(
+    r"\b(?:assume|assuming|pretend|imagine|suppose|act as if|as if|as though|take it that|consider it)\b[^.!?;]{0,20}"
+    r"\b(?:i|we|id|wed)\b[^.!?;]{0,12}\b(?:mentioned|covered|explained|said|talked about|discussed|addressed|"
+    r"went through|gone through|described)\b|"
+    r"\b(?:i|we) (?:would|could|might|will|should) have (?:also )?(?:mentioned|covered|explained|said|talked about|"
+    r"discussed|addressed|gone (?:into|through|over)|described|brought up)\b")
 _SENTENCE = re.compile(r"[^.!?;\n]+(?:[.!?;]+|\n|$)")
 _CLAUSE = re.compile(r",\s+(?=(?:but|so|and then|whereas|although|though|which means|and that means)\b)|\s+[-–—]\s+")
 _LIST_SPLIT = re.compile(r"\s*(?:,|/|;|\band\b|\bor\b|\bplus\b|\balso\b|\bthen there(?:s| is)\b)\s*")
@@ -57,6 +65,7 @@ class Claim:
     explains: bool     # has a clause of mechanism, reason or consequence
     asserted: str      # the part the candidate stands behind (before "instead of" / "rather than")
     rejected: str      # the part after "instead of" / "rather than", if any
+    only_said: bool = False  # about what was (or would have been) said, not a statement of it
 
     @property
     def terse(self) -> bool:
@@ -125,7 +134,8 @@ def split_claims(answer: str) -> list[Claim]:
             text=text, start=start, end=start + len(text), words=len(normalize(text).split()),
             negations=negation_count(asserted), rejects=rejects(text), is_list=is_term_list(text),
             explains=bool(_EXPLAINING.search(normalize(text))) and not is_term_list(text),
-            asserted=asserted.strip(" ,"), rejected=rejected.strip(" ,")))
+            asserted=asserted.strip(" ,"), rejected=rejected.strip(" ,"),
+            only_said=bool(_SAID_NOT_STATED.search(normalize(text)))))
     return claims
 
 

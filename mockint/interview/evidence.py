@@ -331,10 +331,11 @@ def read(q: Question, answer: str, index: BankIndex, thresholds: Thresholds | No
     for fam in (family, ~family):
         if fam.any():
             best_per_claim[:, fam] = score[:, fam].max(1, keepdims=True)
-    # "I can't really speak to the GraphQL trade-offs" is about the topic and shows nothing of it
+    # "I can't really speak to the GraphQL trade-offs" is about the topic and shows nothing of it; neither does
+    # "assume I mentioned backpressure"
     from .scoring import hedges
 
-    empty = [hedges(c.text) > 0 or c.words < 5 for c in claims]
+    empty = [hedges(c.text) > 0 or c.words < 5 or c.only_said for c in claims]
     found: dict[str, tuple[list[tuple[float, int]], list[tuple[float, int]]]] = {}
     for j, k in enumerate(q.key_points):
         if k.id in wrong_points:
