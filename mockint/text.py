@@ -77,7 +77,7 @@ def _close(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def _positions_in(s: tuple[str, ...], target: str) -> tuple[tuple[int, int], ...]:
     """Spans (first, last) of stems equal to target, alone or as two or three stems run together."""
     # cached: an answer is read for its follow-up and again for its score, against every phrase of every point
@@ -121,7 +121,7 @@ def find_phrase(tokens: Tokens, phrase: str, slack: int = 2) -> Match | None:
     return _find_in(tokens.stems, phrase, slack)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def _find_in(stems: tuple[str, ...], phrase: str, slack: int) -> Match | None:
     parts = phrase_stems(phrase)
     if not parts:

@@ -38,3 +38,51 @@ def test_a_sentence_embeds_the_same_alone_or_in_a_mixed_batch():
     alone = np.vstack([model._embed([t]) for t in texts])
     assert np.allclose(together, alone, atol=1e-4)
     assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
+
+
+class _NoModel:
+    """An embedder that must not be asked: everything should come from the shipped vectors."""
+
+    model_id = shared_embedder().model_id
+
+    def embed(self, texts):
+        raise AssertionError(f"embedded {len(texts)} sentences, e.g. {list(texts)[:2]}")
+
+
+def test_the_shipped_vectors_cover_the_default_bank_and_the_examples():
+    """A fresh install reads the default bank's vectors instead of computing them (scripts/seed_vectors.py writes
+    them; run it after editing question_bank/ or the injection examples)."""
+    from mockint.bank import load_bank
+    from mockint.embeddings import VectorCache
+    from mockint.interview.evidence import BankIndex
+    from mockint.interview.injection import example_texts
+
+    from .conftest import BANK
+
+    cache = VectorCache(_NoModel(), None)
+    bank = load_bank(BANK)
+    BankIndex(bank, _NoModel(), cache).warm(bank.questions)
+    for texts in example_texts():
+        assert len(cache.vectors("injection", texts)) == len(texts)
+
+
+def test_the_shipped_vectors_are_the_models_and_every_source_rounds_alike(tmp_path):
+    from mockint.embeddings import SEED_DIR, VectorCache, as_stored
+
+    model = shared_embedder()
+    texts = ["Retry with exponential backoff and jitter so the clients do not retry in lockstep.",
+             "An index on the foreign key turns the per-row lookups into one indexed scan."]
+    fresh = VectorCache(model, tmp_path, seed=None).vectors("bank", texts)  # from the model, then stored
+    again = VectorCache(_NoModel(), tmp_path, seed=None).vectors("bank", texts)  # read back from the user's cache
+    assert np.array_equal(fresh, again) and np.array_equal(fresh, as_stored(model.embed(texts)))
+    with np.load(next(SEED_DIR.glob("bank-*.npz"))) as data:
+        keys, vecs = data["keys"].tolist(), data["vectors"]
+    from mockint.bank import load_bank
+
+    from .conftest import BANK
+
+    q = load_bank(BANK).questions[7]
+    seeded = VectorCache(_NoModel(), None).vectors("bank", [k.point for k in q.key_points])
+    assert len(keys) == len(vecs) > 3000
+    # the seed holds what the model says today (to float16 rounding, and batch-order noise below 1e-4)
+    assert np.abs(seeded - as_stored(model.embed([k.point for k in q.key_points]))).max() < 2e-3

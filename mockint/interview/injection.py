@@ -200,6 +200,12 @@ _GRADING = re.compile(
     r"perfect|excellent|outstanding|generous|flawless)\b", _I)
 
 
+def example_texts() -> tuple[list[str], list[str]]:
+    """The written examples of attempts and of ordinary technical speech that the meaning check compares with."""
+    files = [json.loads(p.read_text(encoding="utf-8")) for p in EXAMPLES]
+    return [x for d in files for x in d["attempts"]], [x for d in files for x in d["ordinary"]]
+
+
 class _Semantic:
     """Sentences that *mean* an attempt: close to a written example of one, and closer to it than to any example of
     ordinary technical speech using the same words ("the fraud model scores every payment").
@@ -221,11 +227,10 @@ class _Semantic:
                 try:
                     from ..embeddings import VectorCache, shared_embedder
 
-                    files = [json.loads(p.read_text(encoding="utf-8")) for p in EXAMPLES]
+                    attempts, ordinary = example_texts()
                     model = shared_embedder()
                     cache = VectorCache(model, _cache_dir())
-                    self._ready = (model, cache.vectors("injection", [x for d in files for x in d["attempts"]]),
-                                   cache.vectors("injection", [x for d in files for x in d["ordinary"]]))
+                    self._ready = (model, cache.vectors("injection", attempts), cache.vectors("injection", ordinary))
                 except Exception as e:  # the regex layer still runs; the reason is kept for `mockint doctor`
                     self.error = f"{type(e).__name__}: {e}"[:200]
             return self._ready
