@@ -255,7 +255,7 @@ class VectorCache:
         self.embedder = embedder
         self.folder = folder
         self.seed = seed
-        self._mem: dict[str, np.ndarray] = {}
+        self._mem: dict[str, np.ndarray] = {}  # float16: what is stored, at half the memory of float32
         self._owned: dict[str, set[str]] = {}  # keys stored in (or destined for) each file
         self._loaded: set[str] = set()
         self._lock = threading.Lock()
@@ -278,7 +278,7 @@ class VectorCache:
             with np.load(path, allow_pickle=False) as data:
                 keys, vecs = data["keys"], data["vectors"]
                 if vecs.ndim == 2 and vecs.shape[1] == DIM and len(keys) == len(vecs):
-                    for k, v in zip(keys.tolist(), as_stored(vecs)):
+                    for k, v in zip(keys.tolist(), np.asarray(vecs, dtype=np.float16)):
                         self._mem.setdefault(str(k), v)
                         if owned is not None:
                             owned.add(str(k))
@@ -296,7 +296,7 @@ class VectorCache:
             tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
             with os.fdopen(fd, "wb") as f:
-                vecs = np.stack([self._mem[k] for k in keys]).astype(np.float16)
+                vecs = np.stack([self._mem[k] for k in keys])
                 np.savez_compressed(f, keys=np.array(keys), vectors=vecs)
             os.replace(tmp, path)
         except OSError:  # a read-only or full disk only costs recomputing next time
@@ -315,12 +315,14 @@ class VectorCache:
             todo = list(dict.fromkeys(k for k in keys if k not in self._mem))
             if todo:
                 by_key = {k: t for k, t in zip(keys, texts)}
-                fresh = as_stored(self.embedder.embed([by_key[k] for k in todo]))
+                fresh = np.asarray(self.embedder.embed([by_key[k] for k in todo]), dtype=np.float16)
                 for k, v in zip(todo, fresh):
                     self._mem[k] = v
                 self._owned.setdefault(name, set()).update(keys)
                 self._save(name)
-            return np.stack([self._mem[k] for k in keys]) if keys else np.zeros((0, DIM), dtype=np.float32)
+            if not keys:
+                return np.zeros((0, DIM), dtype=np.float32)
+            return np.stack([self._mem[k] for k in keys]).astype(np.float32)  # = as_stored(model output)
 
 
 _shared: MiniLM | None = None
