@@ -351,6 +351,21 @@ def test_saying_what_was_said_is_not_saying_it(bank, judge):
     assert "backpressure-streams" in {h.id for h in said.key_points_hit}
 
 
+def test_each_clause_of_a_compound_sentence_makes_its_own_point(bank, judge):
+    """Found in a spoken round: one 45-word sentence about tenant isolation "and" a policy engine counted only for
+    the first; and a sentence about team ownership was also credited as relationship-based access control."""
+    q = bank.question("auth-rbac-vs-abac")
+    answer = ("I would start with role based access control for the coarse permissions, like admin, editor and "
+              "viewer, scoped per tenant. But roles alone explode when rules depend on team ownership or the "
+              "document status, so I add attribute based checks on top: a policy that looks at the user's team, the "
+              "resource owner and whether the document is still a draft. I enforce the tenant boundary in every "
+              "database query, for example with row level security in Postgres, and I put the policy decisions in "
+              "one place, a small authorization module or a policy engine like OPA, so every service asks the same "
+              "question the same way. Every denial is logged for auditing.")
+    hit = {h.id for h in final_score(_thread(q, answer, bank), judge).key_points_hit}
+    assert {"rbac", "abac", "tenant-isolation", "policy-engine"} <= hit and "rebac" not in hit, hit
+
+
 def test_a_list_of_terms_shows_little(bank, judge):
     q = bank.question("node-event-loop-phases")
     s = final_score(_thread(q, "Event loop, libuv, phases, timers, poll, check, nextTick, microtasks, thread pool, "

@@ -93,11 +93,27 @@ def is_term_list(text: str) -> bool:
     return short / len(items) >= 0.7 and explained == 0
 
 
+# a compound sentence ("I enforce the tenant boundary in every query, and I put the policy decisions in one place")
+# makes one point per independent clause: past COMPOUND_WORDS words it is read clause by clause, split where a new
+# subject starts after ", and", when both sides keep six words or more (a semicolon already ends a claim). On the
+# tuning sets this raised key-point recall from 0.867 to 0.875 at the same precision, pair ordering 0.917 to 0.922
+COMPOUND_WORDS = 20
+_COMPOUND = re.compile(r",\s+and\s+(?=(?:i|we|you|they|it|then i|then we)\b)", re.IGNORECASE)
+
+
 def _spans(text: str) -> list[tuple[int, int]]:
     out = []
     for m in _SENTENCE.finditer(text):
         a, b = m.start(), m.end()
         chunk = text[a:b]
+        if len(chunk.split()) > COMPOUND_WORDS and _COMPOUND.search(chunk):
+            at = a
+            for cm in _COMPOUND.finditer(chunk):
+                if len(text[at:a + cm.start()].split()) >= 6 and len(text[a + cm.end():b].split()) >= 6:
+                    out.append((at, a + cm.start()))
+                    at = a + cm.end()
+            out.append((at, b))
+            continue
         if len(chunk.split()) <= MAX_CLAIM_WORDS or not _CLAUSE.search(chunk):
             out.append((a, b))
             continue
