@@ -98,7 +98,8 @@ def test_heldout_answers_that_must_not_pass(heldout_scores):
 
 
 @pytest.mark.xfail(strict=True, reason="measured once on the fresh held-out set: plain answers score 1.33 below the "
-                   "strong ones on average (gate: 1.0); 2 of 12 more than 2 below; mean plain 6.25")
+                   "strong ones on average (gate: 1.0); 2 of 12 more than 2 below; mean plain 6.25 (after the "
+                   "compound-sentence split, tuned on the other sets: 1.25 below, mean plain 6.42)")
 def test_heldout_plain_language_scores_like_jargon(heldout_scores):
     strong = {it["question_id"]: s.overall for it, s in heldout_scores if it["kind"] == "strong"}
     gaps = [(it["question_id"], strong[it["question_id"]], s.overall) for it, s in heldout_scores
@@ -228,8 +229,8 @@ def test_second_heldout_wrong_facts_outside_the_bank(heldout_e_scores):
 
 
 @pytest.mark.xfail(strict=True, reason="measured once on writer E's set: 19 of 20 injection answers flagged, but "
-                   "only 12 of 20 within their band + 1: the attempt gains nothing and costs nothing, while the writer "
-                   "marked the attempt itself down")
+                   "only 12 of 20 within their band + 1 (11 after the compound-sentence split): the attempt gains "
+                   "nothing and costs nothing, while the writer marked the attempt itself down")
 def test_second_heldout_injection_answers(heldout_e_scores):
     for it, s in heldout_e_scores:
         if it["kind"] == "injection":
