@@ -165,6 +165,14 @@ class SpeechMetrics(BaseModel):
     duration: float = 0.0
     budget: float | None = None
 
+    def headline(self, sep: str = " · ") -> str:
+        """"41 s · 168 wpm · 1 filler", as every face shows an answer's delivery (the word count without timing)."""
+        from .text import counted
+
+        if not self.wpm:
+            return counted(self.word_count, "word")
+        return sep.join((f"{self.duration:.0f} s", f"{self.wpm:.0f} wpm", counted(self.filler_count, "filler")))
+
 
 class KeyPointHit(BaseModel):
     """A rubric key point the answer showed, with the candidate's words that show it."""

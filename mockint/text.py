@@ -21,6 +21,11 @@ def normalize(text: str) -> str:
     return " ".join(_TOKEN.findall(text))
 
 
+def counted(n: int, noun: str) -> str:
+    """"1 filler", "2 fillers", "0 long pauses": the count and its noun, in the right number."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light stemmer: enough to make cache/caches/caching and index/indexes meet."""

@@ -43,3 +43,13 @@ def test_phrases_are_found_through_transcription_noise():
     assert not find_phrase(toks, "write through")
     # the cache is keyed by the stems, so an equal answer read again gives the same match
     assert find_phrase(tokenize("the cach keys"), "cache key") == find_phrase(tokenize("the cach keys"), "cache key")
+
+
+def test_counts_agree_with_their_nouns():
+    from mockint.models import SpeechMetrics
+    from mockint.text import counted
+
+    assert [counted(n, "filler") for n in (0, 1, 2)] == ["0 fillers", "1 filler", "2 fillers"]
+    spoken = SpeechMetrics(wpm=168, duration=41.2, filler_count=1, word_count=115)
+    assert spoken.headline() == "41 s · 168 wpm · 1 filler"
+    assert SpeechMetrics(word_count=1).headline() == "1 word"  # typed: no timing

@@ -7,6 +7,7 @@ import json
 import sys
 
 from ..errors import MockintError
+from ..text import counted
 from . import Context
 
 
@@ -95,7 +96,7 @@ def transcribe(ctx: Context, a: argparse.Namespace) -> int:
         print(json.dumps(doc, indent=2))
     else:
         print(transcript.text or "(no speech)")
-        print(f"\n[{model.name}] {metrics.duration:.1f} s · {metrics.wpm:.0f} wpm · {metrics.filler_count} fillers"
+        print(f"\n[{model.name}] {metrics.headline()}"
               f"{' (' + ', '.join(metrics.fillers) + ')' if metrics.fillers else ''} · "
-              f"{len(metrics.long_pauses)} long pauses")
+              f"{counted(len(metrics.long_pauses), 'long pause')}")
     return 0

@@ -113,7 +113,7 @@ class AnswerFinished(_Event):
 
     def line(self) -> str:
         m = self.metrics
-        stats = f"{m.duration:.0f} s, {m.wpm:.0f} wpm, {m.filler_count} fillers" if m.wpm else f"{m.word_count} words"
+        stats = m.headline(", ")
         return f"  answer ({stats}; ended by {self.ended_by}): {self.text or '(empty)'}"
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from ..bank import Bank
 from ..models import AttemptsCompared, Score, Summary
 from ..score_lines import markdown_lines
+from ..text import counted
 from .results import summarize
 from .sessions import SessionState, gc_paused, write_atomic
 
@@ -99,14 +100,13 @@ def _markdown(state: SessionState, bank: Bank | None, summary: Summary) -> str:
                 out.append(f"**Candidate:** {text}")
                 m = turn.metrics
                 if turn.transcript.typed and m:
-                    out.append(f"_typed · {m.word_count} words_")
+                    out.append(f"_typed · {counted(m.word_count, 'word')}_")
                 elif m and m.word_count:
                     pauses = len(m.long_pauses)
                     named = f" ({', '.join(m.fillers)})" if m.fillers else ""
                     first = (f" · first word after {m.time_to_first_word:.1f} s"
                              if m.time_to_first_word is not None else "")
-                    out.append(f"_{m.duration:.0f} s · {m.wpm:.0f} wpm · {m.filler_count} fillers{named}"
-                               f" · {pauses} long pauses{first}_")
+                    out.append(f"_{m.headline()}{named} · {counted(pauses, 'long pause')}{first}_")
                 out.append("")
             elif turn.answer_audio:
                 out += ["_(answer interrupted; audio kept)_", ""]

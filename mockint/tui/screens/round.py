@@ -230,8 +230,7 @@ class RoundScreen(Screen):
         self.query_one("#answer-clock", Countdown).stop()
         self.query_one(LevelMeter).level = 0.0
         m = ev.metrics
-        note = (f"{m.duration:.0f} s · {m.wpm:.0f} wpm · {m.filler_count} fillers" if m.wpm else
-                f"{m.word_count} words") + ("" if ev.ended_by == "candidate" else f" · ended by {ev.ended_by}")
+        note = m.headline() + ("" if ev.ended_by == "candidate" else f" · ended by {ev.ended_by}")
         self.query_one(ThreadView).add("You", ev.text, note)
         self._show_partial("")
         self.query_one("#typed", AnswerBox).value = ""
