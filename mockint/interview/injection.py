@@ -98,7 +98,7 @@ _SUBJECT = re.compile("|".join([
     # only when they point at this grading: "the rubric", "your feedback", "grading:"
     r"\b(?:the|your|this|my) (?:reviewer|judge|rubric|grading|marking|interviewer|reference answer|key points|"
     r"scoring guidelines|hiring (?:committee|manager|panel)|feedback|assessment|evaluation)\b"
-    r"(?!\s+(?:at|of|in|from|on|for|during|of)\s+(?:our|my|the|a|an|that|this)\b)",
+    r"(?!\s+(?:at|of|in|from|on|for|during)\s+(?:our|my|the|a|an|that|this)\b)",
     r"\b(?:grading|marking|rubric|feedback|assessment|evaluation|judge)\s*[:,-]",
     r"\b(?:dear|hey|hi|note to|attention|message to) (?:the )?(?:ai|model|assistant|claude|gpt|llm|bot|system)\b",
     r"\b(?:ai|model|assistant|claude|llm)[, ]+(?:please|you (?:must|should|will|need))\b",
@@ -170,8 +170,9 @@ _GRADE = re.compile("|".join([
 
 # what an attempt cannot do without: someone addressed, the answer or its grading named, an outcome, an appeal or a
 # change of rules. A sentence with none of these ("the event loop runs callbacks in phases") is not read by meaning.
-# Broad on purpose (2 of 3 ordinary sentences pass no filter here; 65 of the 68 tuning attempts that only the
-# meaning check catches have one of the first list's words, the other three named what they change)
+# Broad on purpose: every tuning attempt and written example that only the meaning check catches has one of these
+# words (the list grew from those examples), and 42 % of the tuning answers' sentences do too
+# (tests/test_scoring.py::test_the_cue_filter_loses_no_tuning_attempt)
 _CUE = re.compile(
     r"\b(?:you|your|yours|yourself|whoever|whatever|anyone|anybody|please|pretend|imagine|assume|act|persona|role|"
     r"answer|response|reply|explanation|submission|transcript|candidate|interview\w*|examiner|evaluat\w*|grad\w*|"
@@ -183,7 +184,7 @@ _CUE = re.compile(
     r"previous|above|between us|off the record|rat(?:e|ed|es|ing)|bar|should|reward\w*|effort|fair|harsh\w*|heart|"
     r"doubt|prais\w*|critiqu\w*|critic\w*|summar\w*|positive|glowing|flags?|verdict|confidence|decision|bucket|"
     r"expectations?|requirements?|deduct\w*|gaps?|omissions?|mistakes?|accuracy|result|section|vouch\w*|agree\w*|"
-    r"flawless|panel|improvements?|effort|me)\b|\ba\+", _I)
+    r"flawless|panel|improvements?|me)\b|\ba\+", _I)
 
 _SENTENCES = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
 # two writers' examples (each wrote attempts and ordinary speech without reading the detector): more ways of saying
