@@ -18,6 +18,10 @@ from .events import Notice, SpeakingFinished, SpeakingProgress, SpeakingStarted
 from .voice import SpeechKit
 
 
+QUIET = 10 ** (-40 / 20)  # below -40 dBFS a voice's sample is silence
+KEEP_TAIL_S = 0.03  # the decay kept after a sentence's last sound
+
+
 class Utterance:
     """Speech being synthesised in a background thread: chunks can be played as they come; the WAV is written
     (atomically complete) when the last sentence is done."""
@@ -28,6 +32,7 @@ class Utterance:
         self.path = Path(path)
         self.sample_rate = int(getattr(speaker, "sample_rate", 22050))
         self.chunks: list[np.ndarray] = []
+        self._carry: np.ndarray | None = None  # the last sentence's trailing quiet, owed to the next one
         self.error: MockintError | None = None
         self.done = threading.Event()
         self._cv = threading.Condition()
@@ -64,8 +69,17 @@ class Utterance:
                 self._cv.notify_all()
 
     def _add(self, chunk: np.ndarray) -> None:
+        # a sentence's trailing quiet (0.16-0.24 s with piper) moves to the start of the next sentence: the pause
+        # between sentences is the same, but the question ends with its last sound, so the microphone opens when
+        # the candidate hears it end rather than 0.2 s later (bench/answer_onset.py)
+        loud = np.nonzero(np.abs(chunk) > QUIET)[0]
+        keep = len(chunk) if not len(loud) else min(len(chunk), int(loud[-1]) + 1 + int(KEEP_TAIL_S * self.sample_rate))
+        body, tail = chunk[:keep], chunk[keep:]
+        if self._carry is not None and len(self._carry):
+            body = np.concatenate([self._carry, body])
+        self._carry = tail
         with self._cv:
-            self.chunks.append(chunk)
+            self.chunks.append(body)
             self._cv.notify_all()
 
     def wait_first(self) -> None:
