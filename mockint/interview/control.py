@@ -96,13 +96,14 @@ class Control:
     def interrupted(self) -> bool:
         return self.skip.is_set() or self.quit.is_set()
 
-    async def wait_any(self, *events: asyncio.Event, timeout: float) -> None:
-        """Return when any event is set or after `timeout` seconds."""
-        if any(e.is_set() for e in events):
+    async def wait_any(self, *events: asyncio.Event, timeout: float, until: "asyncio.Future | None" = None) -> None:
+        """Return when any event is set, `until` is done, or after `timeout` seconds."""
+        if any(e.is_set() for e in events) or (until is not None and until.done()):
             return
         waiters = [asyncio.ensure_future(e.wait()) for e in events]
         try:
-            await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait([*waiters, *([until] if until is not None else [])], timeout=timeout,
+                               return_when=asyncio.FIRST_COMPLETED)
         finally:
             for w in waiters:
                 w.cancel()

@@ -192,7 +192,9 @@ class Mouth:
         interrupted = False
         try:
             while not task.done():
-                await c.wait_any(c.start, c.skip, c.quit, c.finish, timeout=0.05)
+                # woken by the end of playback too: the microphone opens the moment the question is over, not at the
+                # next 50 ms tick (bench/answer_onset.py)
+                await c.wait_any(c.start, c.skip, c.quit, c.finish, timeout=0.05, until=task)
                 if c.start.is_set() or c.skip.is_set() or c.quit.is_set() or c.finish.is_set() or c.paused:
                     interrupted = True
                     player.stop()
