@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+import mockint  # noqa: F401  (its thread defaults apply before any test module loads numpy)
+
 ROOT = Path(__file__).resolve().parent.parent
 BANK = ROOT / "question_bank"
 

@@ -86,3 +86,19 @@ def test_the_shipped_vectors_are_the_models_and_every_source_rounds_alike(tmp_pa
     assert len(keys) == len(vecs) > 3000
     # the seed holds what the model says today (to float16 rounding, and batch-order noise below 1e-4)
     assert np.abs(seeded - as_stored(model.embed([k.point for k in q.key_points]))).max() < 2e-3
+
+
+def test_numpy_and_the_tokenizer_get_one_thread_unless_the_user_says_otherwise():
+    """Their spare threads spin on the core that the embedding model and Whisper need (24 % more CPU for the same
+    answers); the defaults are set when mockint is imported, before numpy is, and a user's own value wins."""
+    import os
+    import subprocess
+    import sys
+
+    probe = "import mockint, numpy, os; print(os.environ['OPENBLAS_NUM_THREADS'], os.environ['TOKENIZERS_PARALLELISM'])"
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "TOKENIZERS_PARALLELISM")}
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["1", "false"]
+    out = subprocess.run([sys.executable, "-c", probe], env={**env, "OPENBLAS_NUM_THREADS": "2"},
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["2", "false"]
