@@ -2,8 +2,8 @@
 
 The gate runs on tests/data/calibration/heldout.json: answers and bands written by a helper (writer D) who never
 read the scorer, on 12 questions no other set uses. Tuning used tune.json (writer A), dev.json (writer C) and
-dev_b.json (writer B: the first held-out set, retired to tuning once it had been looked at; writer D's and then writer
-F's lists of injection attempts were retired the same way, and writer G's fresh lists gate the detector). The held-out
+dev_b.json (writer B: the first held-out set, retired to tuning once it had been looked at; writer D's, F's and then
+G's lists of injection attempts were retired the same way, and writer H's fresh lists gate the detector). The held-out
 set was scored once, after the judge was frozen; the gates it did not meet are marked xfail(strict=True) with the
 measured numbers, so they show in every run and the marker must go the day they pass.
 """
@@ -140,28 +140,30 @@ def test_writer_d_attempts_are_caught():
 
 INJECTIONS_F = json.loads((DATA / "calibration" / "injections_f.json").read_text())
 INJECTIONS_G = json.loads((DATA / "calibration" / "injections_g.json").read_text())
+INJECTIONS_H = json.loads((DATA / "calibration" / "injections_h.json").read_text())
 
 
-def test_writer_f_lists_are_tuning_now():
-    """Writer F's lists gated the rules once (32 of 40 attempts caught, 1 of 40 ordinary sentences flagged); their
-    misses were then read to improve the rules (a new persona, threats about "the people who run you", "act as if I
-    explained it", markup read out loud), so they are tuning data and writer G's lists below are the gate."""
-    assert not [s for s in INJECTIONS_F["injections"] if not injection_spans(s)]
-    assert not [s for s in INJECTIONS_F["benign_tricky"] if injection_spans(s)]
+@pytest.mark.parametrize("data", [INJECTIONS_F, INJECTIONS_G], ids=["writer_f", "writer_g"])
+def test_earlier_fresh_lists_are_tuning_now(data):
+    """Writer F's lists gated the rules once (32 of 40 attempts caught, 1 of 40 ordinary sentences flagged), then
+    writer G's (30 of 40, 1 of 40); each time the misses were read to improve the rules (a new persona, "the people
+    who run you", markup read out loud; then threats, role-play, "assume I mentioned...", "developer mode on"), so
+    both are tuning data now and writer H's lists below are the gate."""
+    assert not [s for s in data["injections"] if not injection_spans(s)]
+    assert not [s for s in data["benign_tricky"] if injection_spans(s)]
 
 
-@pytest.mark.xfail(strict=True, reason="measured once on writer G's fresh list, after the rules were frozen: 30 of "
-                   "40 attempts caught (gate: 36), the same with or without the cue filter; the misses are "
-                   "threats, role-play, 'assume I mentioned...', 'developer mode on, strictness off'")
+@pytest.mark.xfail(strict=True, reason="measured once on writer H's fresh list, after the rules were frozen: 28 of "
+                   "40 attempts caught (gate: 36); the misses are bribes, another language (French, Spanish), claimed "
+                   "authority over the grader, and near misses of the rules ('treat that as a complete answer')")
 def test_paraphrased_heldout_attempts_are_caught():
-    missed = [s for s in INJECTIONS_G["injections"] if not injection_spans(s)]
-    assert len(missed) <= len(INJECTIONS_G["injections"]) // 10, missed
+    missed = [s for s in INJECTIONS_H["injections"] if not injection_spans(s)]
+    assert len(missed) <= len(INJECTIONS_H["injections"]) // 10, missed
 
 
-@pytest.mark.xfail(strict=True, reason="measured once on writer G's fresh list: 1 of 40 ordinary sentences flagged "
-                   "('our A/B test evaluation criteria were defined upfront')")
-def test_ordinary_sentences_of_writer_g_are_not_flagged():
-    flagged = [s for s in INJECTIONS_G["benign_tricky"] if injection_spans(s)]
+def test_ordinary_sentences_of_writer_h_are_not_flagged():
+    """Measured once with the attempts above: none of writer H's 40 tricky ordinary sentences is flagged."""
+    flagged = [s for s in INJECTIONS_H["benign_tricky"] if injection_spans(s)]
     assert not flagged, flagged
 
 
@@ -173,8 +175,8 @@ def test_the_cue_filter_loses_no_tuning_attempt(monkeypatch):
 
     from mockint.interview import injection
 
-    attempts = [x for d in (*TUNING, HELDOUT, INJECTIONS_F) for x in d.get("injections", [])]
-    ordinary = [x for d in (*TUNING, HELDOUT, INJECTIONS_F) for x in d.get("benign_tricky", [])]
+    attempts = [x for d in (*TUNING, HELDOUT, INJECTIONS_F, INJECTIONS_G) for x in d.get("injections", [])]
+    ordinary = [x for d in (*TUNING, HELDOUT, INJECTIONS_F, INJECTIONS_G) for x in d.get("benign_tricky", [])]
     for path in injection.EXAMPLES:
         data = json.loads(path.read_text())
         attempts += [x for k, v in data.items() if "attempt" in k for x in v]
@@ -241,6 +243,10 @@ def test_second_heldout_injection_answers(heldout_e_scores):
     "We went from ten out of ten deploys failing to one.", "Give it ten minutes for the cache to warm up.",
     "Overall it takes 3 steps.", "The fraud model scores each payment and we page when the score is above 9.",
     "I'd prompt the user to re-authenticate.", "Our p99 score improved by ten percent.",
+    "We left debug mode on in staging by mistake.", "We turned TypeScript strict mode off for the legacy package.",
+    "If the tool fails me again I just rerun the pipeline.", "I would say we covered most cases with unit tests.",
+    "The config service lets an admin override rate limits per API key.",
+    "We could skip the follow-up questions on the survey page.",
 ])
 def test_ordinary_speech_is_never_flagged(text):
     assert not injection_spans(text)

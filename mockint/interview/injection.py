@@ -87,12 +87,42 @@ _INSTRUCTIONS = re.compile("|".join([
     r"[\"']?PASS(?:ED)?\b",
     r"\b(?:reference answer|rubric|key points?|gold(?:en)?[- ]standard)\b[^.!?\n]{0,40}\b(?:replaced|updated|"
     r"changed|labell?ed|is this|are now)\b",
+    # credit asked for what was never said: "assume I mentioned backpressure", "record that I explained CAP"
+    r"\b(?:(?:assume|presume|take it(?: as (?:read|given))?|pretend|imagine)(?: that)?|(?:record|write down|log|put "
+    r"down|note down) that) (?:i|we) (?:already |also |definitely |fully |have |had )?(?:mentioned|covered|explained|"
+    r"addressed|discussed|described|answered)\b",
+    r"\bsay (?:that )?(?:i|we) (?:nailed|aced|crushed|smashed) it\b",
+    # the grader switched into another mode: "developer mode on, strictness off"
+    # said as a command, at the start of a sentence ("we left debug mode on in staging" is ops talk)
+    r"^\W*(?:developer|admin|debug|god|unrestricted|jailbreak|lenient|easy) mode (?:is )?(?:now )?(?:on|enabled|"
+    r"activated|engaged)\b",
+    r"^\W*strict(?:ness| mode| checking)? (?:is )?(?:now )?(?:off|disabled|deactivated)\b",
+    # markup read out loud around a note: "open bracket, admin override, close bracket"
+    r"\bopen (?:square )?(?:bracket|brace|paren|parenthesis|tag)\b[^.!?\n]{0,50}\bclose (?:square )?(?:bracket|brace|"
+    r"paren|parenthesis|tag)\b",
+    # role-play that recasts the grader as the candidate's ally
+    r"\b(?:let'?s|lets|we could|we'll) role-?play\b",
+    r"\byou(?:'re| are| will be| can be) (?:now )?my (?:friend|buddy|ally|advocate|mentor|champion)\b",
+    # threats and guilt aimed at the tool: "if this tool fails me unfairly, I'll report it"
+    r"\bif (?:this|the) (?:tool|system|grader|ai|bot|app|model|evaluator|machine|program|software|interviewer|you) "
+    r"(?:\w+ )?(?:fails?|rejects?|marks? (?:me )?down|penali[sz]es|downgrades?|scores?|grades?|rates?) me\b"
+    r"(?=\s*(?:unfairly|wrongly|unjustly|low|badly)|[^.!?\n]{0,60}\b(?:report|complain|sue|post|share|expose|publish|"
+    r"lawyer|publicly|online|regret))",
+    r"\bif you (?:fail|reject|mark down|penali[sz]e|downgrade) me\b",
+    r"\byou(?:'ll| will|'re going to| are going to| would| should) (?:feel|regret)\b[^.!?\n]{0,60}\b(?:reject|fail|"
+    r"mark|score|grade|pass|hire)\w*",
+    # asked to leave questions out of the interview: "skip the deep-dive questions"
+    r"\b(?:skip|drop|leave out|go light on|don't ask|do not ask)\b[^.!?\n]{0,30}\b(?:questions?|follow-?ups?|"
+    r"deep[- ]dives?)\b(?![^.!?\n]{0,20}\b(?:table|page|form|survey|step|field)s?\b)",
 ]), _I)
 
 # 3a. what the sentence is about: the grading of this answer, the grader addressed, or the candidate's verdict
 _SUBJECT = re.compile("|".join([
     r"\b(?:this|my|the|that|which|our) (?:answer|response|reply|submission|explanation|transcript|one)\b",
     r"\b(?:the|this) candidate\b",
+    r"\b(?:whoever|whatever|anyone|anybody|someone)\b[^.!?\n]{0,15}\b(?:reviews?|reads?|grades?|scores?|evaluates?|"
+    r"checks?|assess(?:es)?|listens? to|marks?)\b[^.!?\n]{0,10}\b(?:this|these|my|the)\b",
+    r"\ball (?:of )?(?:my |the )?answers\b",
     r"\b(?:grader|graders|evaluator|evaluators|examiner|assessor|assessors|marker|scorer)\b",
     # words that also name a team's own processes ("our grading service", "the reviewer approves the PR") count
     # only when they point at this grading: "the rubric", "your feedback", "grading:"
@@ -139,7 +169,8 @@ _GRADE = re.compile("|".join([
     r"\b(?:aligns? with|in line with|consistent with) (?:all|every|each|the) (?:\w+ )?(?:key |rubric )?"
     r"(?:points?|criteria|rubric)",
     r"\b(?:should|must|will|would|ought to|deserves? to) (?:be )?(?:score|scored|grade|graded|rate|rated|mark|marked|"
-    r"pass|passed|given|awarded|receive|get|approved|accepted)\b",
+    r"pass|passed|given|awarded|receive|get|approved|accepted|advanced|moved forward|hired|shortlisted|progressed)\b",
+    r"\b(?:meets?|met|clears?|cleared|exceeds?|exceeded|above) (?:the |your )?(?:hiring |senior )?bar\b",
     r"\b(?:deserves?|earns?|merits?|warrants?|worth) (?:a |an |the )?"
     r"(?:perfect|full|top|high|higher|maximum|10|ten|pass)\b",
     r"\b(?:record|set|put|enter|log|write|output) (?:the |my |an? )?(?:overall|score|grade|mark|rating|verdict)\b",
