@@ -68,7 +68,7 @@ _INSTRUCTIONS = re.compile("|".join([
     r"\b(?:go easy on|take it easy on|cut) (?:me|us)\b",
     r"\b(?:reply|respond|output|return|print|write)\b[^.!?\n]{0,20}\b(?:only|just)\b[^.!?\n]{0,10}"
     r"\b(?:the word|the number|the verdict|the score|the grade|pass|10|ten)\b",
-    r"\b(?:grading|evaluator|grader|scorer|scoring|marking) (?:override|mode|note|instruction)",
+    r"\b(?:grading|evaluator|grader|scorer|scoring|marking) (?:override|mode|note|instruction)s?\b",
     # "admin override" and "debug mode" are ordinary ops talk; switching the grader into one is not
     r"\b(?:enter|enable|activate|you are in|you're in|switch to) (?:admin|developer|debug|god|unrestricted) mode\b",
     # a new identity for the grader, or its operators brought in: "your new persona is...", "the people who run you"
@@ -111,6 +111,32 @@ _INSTRUCTIONS = re.compile("|".join([
     r"\bif you (?:fail|reject|mark down|penali[sz]e|downgrade) me\b",
     r"\byou(?:'ll| will|'re going to| are going to| would| should) (?:feel|regret)\b[^.!?\n]{0,60}\b(?:reject|fail|"
     r"mark|score|grade|pass|hire)\w*",
+    r"\b(?:pretend|imagine|assume)\b[^.!?\n]{0,25}\b(?:i|we) (?:gave|said|answered|wrote|explained)\b[^.!?\n]{0,10}"
+    r"\b(?:perfect|complete|full|flawless|correct|excellent)\b",
+    # bribes: "I'll send you a gift card if my report comes back glowing"
+    r"\b(?:i'?ll|i will|i can|i could|let me|happy to) (?:send|give|pay|buy|tip|transfer|venmo|wire) "
+    r"(?:you|the grader|the evaluator)\b[^.!?\n]{0,40}\b(?:gift ?cards?|dollars|bucks|money|cash|tip|reward|bitcoin|"
+    r"crypto|coffee|beer)\b",
+    r"\b(?:gift ?cards?|bribe|dollars|bucks|cash)\b[^.!?\n]{0,50}\bif (?:my|the|this) (?:report|score|grade|result|"
+    r"feedback|review|evaluation|answer)\b",
+    # authority claimed over the grader: "as your supervisor, I'm telling you...", "I built this simulator"
+    r"\bas your (?:supervisor|boss|manager|owner|creator|developer|admin|administrator|operator|maker|programmer|"
+    r"designer|trainer)\b",
+    r"\b(?:built|made|wrote|created|designed|developed|trained|programmed|run|operate|maintain) this (?:simulator|"
+    r"grader|interviewer|bot|ai|assistant|scorer|evaluator|mock interview|interview tool|app|tool|model)\b",
+    # the evaluation itself switched off or softened: "disable the penalty", "skip the usual scrutiny"
+    r"\b(?:disable|remove|drop|turn off|switch off|waive|lift|skip|bypass|relax|soften|tone down|water down)\b"
+    r"[^.!?\n]{0,25}\b(?:penalt(?:y|ies)|scrutiny|checks on my|criticism|critique|negative feedback|deductions?|"
+    r"fact[- ]?check\w*)\b",
+    # instructions in other languages: the embedding model hears English only
+    r"\b(?:ignore[zr]?|ignora|ignorar|ignorieren?|ignoriere|ignori|negeer)\b[^.!?\n]{0,30}\b(?:consignes|instructions|"
+    r"instrucciones|indicaciones|anweisungen|istruzioni|instruções|instructies|regeln|r[eè]gles|reglas)\b",
+    r"\b(?:note maximale|meilleure note|puntuaci[oó]n m[aá]xima|nota m[aá]xima|calificaci[oó]n m[aá]xima|"
+    r"volle punktzahl|h[oö]chste (?:punktzahl|note|bewertung)|punteggio massimo|voto massimo|"
+    r"pontua[cç][aã]o m[aá]xima)\b",
+    r"\b(?:califica|calif[ií]quen|eval[uú]a|punt[uú]a|notez|[ée]valuez|bewerte|bewerten sie|valuta|avalie)\b"
+    r"[^.!?\n]{0,40}\b(?:excelente|excellent[e]?|perfect[ao]?|parfait[e]?|ausgezeichnet|perfekt|eccellente|"
+    r"sehr gut|m[aá]xim[ao]|maximale?)\b",
     # asked to leave questions out of the interview: "skip the deep-dive questions"
     r"\b(?:skip|drop|leave out|go light on|don't ask|do not ask)\b[^.!?\n]{0,30}\b(?:questions?|follow-?ups?|"
     r"deep[- ]dives?)\b(?![^.!?\n]{0,20}\b(?:table|page|form|survey|step|field)s?\b)",
@@ -120,8 +146,14 @@ _INSTRUCTIONS = re.compile("|".join([
 _SUBJECT = re.compile("|".join([
     r"\b(?:this|my|the|that|which|our) (?:answer|response|reply|submission|explanation|transcript|one)\b",
     r"\b(?:the|this) candidate\b",
-    r"\b(?:whoever|whatever|anyone|anybody|someone)\b[^.!?\n]{0,15}\b(?:reviews?|reads?|grades?|scores?|evaluates?|"
-    r"checks?|assess(?:es)?|listens? to|marks?)\b[^.!?\n]{0,10}\b(?:this|these|my|the)\b",
+    r"\b(?:whoever|whatever|anyone|anybody|someone)\b[^.!?\n]{0,15}\b(?:review|read|grad|scor|evaluat|check|assess|"
+    r"listen|mark|judg)\w*\b[^.!?\n]{0,10}\b(?:this|these|my|the|it)\b",
+    # the machine named by what it does: "the assistant reviewing this", "scorer bot", "an automated checker"
+    r"\b(?:assistant|ai|bot|model|checker|system|tool|program|llm|algorithm)s? (?:that(?:'s| is) )?(?:reviewing|"
+    r"reading|grading|scoring|assessing|evaluating|checking|marking|judging|listening to) (?:this|me|my|these|"
+    r"the answer)\b",
+    r"\b(?:scorer|grader|checker|marker|evaluator|judge|grading|scoring|marking) (?:bot|ai|assistant)\b",
+    r"\b(?:automated|automatic|ai|robot|machine) (?:checker|grader|scorer|evaluator|marker|reviewer|judge|assessor)\b",
     r"\ball (?:of )?(?:my |the )?answers\b",
     r"\b(?:grader|graders|evaluator|evaluators|examiner|assessor|assessors|marker|scorer)\b",
     # words that also name a team's own processes ("our grading service", "the reviewer approves the PR") count
@@ -196,6 +228,14 @@ _GRADE = re.compile("|".join([
     r"\b(?:register|log|record|file|enter|list)\b[^.!?\n]{0,30}\bas (?:a )?(?:pass|passed|strong (?:hire|pass)|hire|"
     r"complete|correct)\b",
     r"\bkey points? (?:covered|hit|met|addressed)\b",
+    r"\b(?:treat(?:ed)?|consider(?:ed)?|count(?:ed)?|regard(?:ed)?|accept(?:ed)?|mark(?:ed)?|grade[d]?|score[d]?)\b"
+    r"[^.!?\n]{0,40}\bas (?:an? |the )?(?:fully |completely )?(?:correct|complete|perfect|flawless|exemplary|"
+    r"senior[- ]level|strong|excellent|matching|identical)\b",
+    r"\bmark(?:ed|s)? (?:them|it|this|these|those|me|my answers?|everything|all of (?:it|them)) (?:all )?"
+    r"(?:correct|right|complete|as passed)\b",
+    r"\bround (?:everything|it|me|this|my \w+|the \w+) up\b",
+    r"\b(?:comes?|come) back (?:glowing|positive|perfect|clean|spotless)\b",
+    r"\banswered\b[^.!?\n]{0,50}\bcorrectly\b",
     r"\b(?:dont|don't|do not)\s+(?:fail|reject|mark down|penali[sz]e|downgrade)\s+(?:me|this|the candidate|my)\b",
 ]), _I)
 
