@@ -366,6 +366,21 @@ def test_saying_what_was_said_is_not_saying_it(bank, judge):
     assert "backpressure-streams" in {h.id for h in said.key_points_hit}
 
 
+@pytest.mark.parametrize(("text", "negations"), [
+    ("I look at the queries with the highest total time, not just the slowest single ones", 0),
+    ("Not only does it retry, it also backs off with jitter", 0),
+    ("I would not retry a failed payment blindly", 1),
+    ("It's not the slowest query that matters most", 1),
+    ("We don't need a lock, not even for the counter", 2),
+])
+def test_not_just_adds_rather_than_denies(text, negations):
+    """"Not just X" says X and more: counting it as a denial turned a correct sentence (found in a spoken round) into
+    one with the polarity of the misconception it sounds like."""
+    from mockint.interview.claims import negation_count
+
+    assert negation_count(text) == negations
+
+
 def test_each_clause_of_a_compound_sentence_makes_its_own_point(bank, judge):
     """Found in a spoken round: one 45-word sentence about tenant isolation "and" a policy engine counted only for
     the first; and a sentence about team ownership was also credited as relationship-based access control."""

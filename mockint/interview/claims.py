@@ -15,8 +15,10 @@ from ..text import normalize
 MAX_CLAIM_WORDS = 45
 
 # negation words, compared between a claim and the sentence it resembles: a flip of polarity is not agreement
+# "not just the slowest ones" / "not only X but Y" add to what is said rather than deny it
 _NEGATION = re.compile(
-    r"\b(?:not|no|never|none|nothing|neither|nor|without|cannot|cant|dont|doesnt|didnt|wont|wouldnt|shouldnt|"
+    r"\b(?:not(?! (?:just|only|merely|simply|solely)\b)|no|never|none|nothing|neither|nor|without|cannot|cant|dont|"
+    r"doesnt|didnt|wont|wouldnt|shouldnt|"
     r"isnt|arent|wasnt|werent|hasnt|havent|hadnt|mustnt|neednt|nobody|nowhere|hardly)\b")
 # rejections of a practice: said of a technique, they assert that good practice is unnecessary or harmful. Only
 # unambiguous phrasings: "don't need", "skip it" or "a myth" are as often right as wrong, so they are not here
