@@ -216,3 +216,53 @@ def test_guard_failed_segment_is_redecoded_not_dropped(model, fixtures):
     fake = dataclasses.replace(segments[0], start=0.0, end=2.5, text=" Thank you.")
     piece = guarded(silent, [fake], prompt, 0.6, redecode)
     assert piece.words == [] and piece.dropped and not piece.redecoded
+
+
+def test_a_word_whisper_writes_twice_over_one_sound_is_kept_once():
+    """Found in a spoken round: "...a few dozen server connections. Connections." (the second 0.13 s into the
+    first). A word said twice takes its own time and stays; one sound written twice, inside a decode or across the
+    seam between two stretches, is one word."""
+    from mockint.models import Word
+    from mockint.speech.stt import Piece, is_echo
+
+    first = Word(word="connections.", start=36.72, end=37.1)
+    assert is_echo(first, Word(word="Connections.", start=36.85, end=37.23))
+    assert not is_echo(first, Word(word="connections", start=37.1, end=37.6))  # said again, after the first
+    assert not is_echo(Word(word="pool.", start=1.0, end=1.4), Word(word="queues", start=1.2, end=1.5))
+
+    class Fixed:
+        name = "fixed"
+
+        def __init__(self):
+            self.pieces = [Piece("a small pool", [Word(word="a", start=0.0, end=0.1),
+                                                  Word(word="small", start=0.1, end=0.4),
+                                                  Word(word="pool", start=0.4, end=0.9)]),
+                           Piece("pool. And because", [Word(word="pool.", start=0.0, end=0.2),
+                                                       Word(word="And", start=0.3, end=0.4),
+                                                       Word(word="because", start=0.4, end=0.8)])]
+
+        def transcribe(self, audio, prompt=None, word_timestamps=True):
+            return self.pieces.pop(0)
+
+    s = StreamingTranscriber(Fixed(), start_worker=False)
+    s.buffer.append(np.zeros(16000 * 2, dtype=np.float32))
+    s._append(s._transcribe(0, 12000), 0)
+    s._append(s._transcribe(12000, 32000), 12000)  # starts at 0.75 s, inside "pool" (0.4-0.9 s)
+    assert s.text == "a small pool And because" and [w.word for w in s.words] == ["a", "small", "pool", "And",
+                                                                                  "because"]
+
+
+def test_an_echo_segment_inside_one_decode_is_dropped(model, fixtures):
+    import dataclasses
+
+    from mockint.speech.stt import guarded
+
+    audio = fixtures["tech"]
+    segments = model._decode(audio, None, (0.0,), True)
+    last = segments[-1]
+    word = last.words[-1]
+    echo = dataclasses.replace(last, start=word.start + 0.1, end=word.end + 0.1, text=" " + word.word.strip().title(),
+                               words=[dataclasses.replace(word, start=word.start + 0.1, end=word.end + 0.1)])
+    plain = guarded(audio, segments, None, 0.6, lambda *a: [])
+    echoed = guarded(audio, [*segments, echo], None, 0.6, lambda *a: [])
+    assert echoed.text == plain.text and len(echoed.words) == len(plain.words), (plain.text, echoed.text)

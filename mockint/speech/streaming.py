@@ -19,7 +19,7 @@ from typing import Callable
 import numpy as np
 
 from ..models import Transcript, Word
-from .stt import SAMPLE_RATE, Piece, Transcriber
+from .stt import SAMPLE_RATE, Piece, Transcriber, is_echo
 from .vad import VoiceTrack, speech_spans  # noqa: F401  (speech_spans re-exported for callers)
 
 # silence after the last word's padded end before a speculative decode: spans end after 150 ms of quiet and are
@@ -175,11 +175,16 @@ class StreamingTranscriber:
 
     def _append(self, piece: Piece, start: int) -> None:
         offset = start / SAMPLE_RATE
-        for w in piece.words:
-            self.words.append(Word(word=w.word, start=round(w.start + offset, 2), end=round(w.end + offset, 2),
-                                   probability=w.probability))
-        if piece.text:
-            self.texts.append(piece.text)
+        words = [Word(word=w.word, start=round(w.start + offset, 2), end=round(w.end + offset, 2),
+                      probability=w.probability) for w in piece.words]
+        text = piece.text
+        if words and self.words and is_echo(self.words[-1], words[0]):
+            # the previous stretch's last word heard again at the seam: keep it once
+            words = words[1:]
+            text = text.strip()[len(piece.words[0].word.strip()):].lstrip(" ,.;:!?") if text else text
+        self.words.extend(words)
+        if text:
+            self.texts.append(text)
         self.dropped += piece.dropped
         self.redecoded += getattr(piece, "redecoded", [])
         if self.on_partial is not None and piece.text:

@@ -205,6 +205,16 @@ def _collapse_loops(words: list[Word]) -> list[Word]:
     return out
 
 
+ECHO_OVERLAP_S = 0.05
+
+
+def is_echo(prev: Word, w: Word) -> bool:
+    """The same word again, starting before the first one ended: Whisper wrote one sound twice ("...server
+    connections. Connections.", the second 0.13 s into the first). Said twice, a word takes its own time ("very,
+    very"), so a repetition that follows the first word is kept."""
+    return _norm(prev.word) == _norm(w.word) != "" and w.start < prev.end - ECHO_OVERLAP_S
+
+
 def _spread(segment) -> list[Word]:
     """Word times estimated from the segment's span, by length (used when word timestamps were skipped)."""
     tokens = [" " + t for t in segment.text.split()]
@@ -296,7 +306,7 @@ def guarded(audio: np.ndarray, segments: list, prompt: str | None, no_speech_thr
                 piece.dropped.append(note)
                 continue
             piece.redecoded.append(note)
-        piece.words.extend(_collapse_loops(words))
+        piece.words.extend(w for w in _collapse_loops(words) if not (piece.words and is_echo(piece.words[-1], w)))
     # word strings carry their own leading space ("Node", ".js"): joining them as-is keeps "Node.js" whole
     piece.text = "".join(w.word for w in piece.words).strip()
     for w in piece.words:
