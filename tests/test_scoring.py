@@ -99,7 +99,9 @@ def test_heldout_answers_that_must_not_pass(heldout_scores):
 
 @pytest.mark.xfail(strict=True, reason="measured once on the fresh held-out set: plain answers score 1.33 below the "
                    "strong ones on average (gate: 1.0); 2 of 12 more than 2 below; mean plain 6.25 (after the "
-                   "compound-sentence split, tuned on the other sets: 1.25 below, mean plain 6.42)")
+                   "compound-sentence split, tuned on the other sets: 1.25 below, mean plain 6.42; after wrong claims "
+                   "needed two of the misconception's own words: 1.17 below, 1 of 12 more than 2 below, mean plain "
+                   "6.50)")
 def test_heldout_plain_language_scores_like_jargon(heldout_scores):
     strong = {it["question_id"]: s.overall for it, s in heldout_scores if it["kind"] == "strong"}
     gaps = [(it["question_id"], strong[it["question_id"]], s.overall) for it, s in heldout_scores
@@ -336,6 +338,26 @@ def test_the_same_topic_said_correctly_is_not_a_wrong_claim(bank, judge):
               "in Redis for emergencies.")
     s = final_score(_thread(q, answer, bank), judge)
     assert not s.wrong_claims, s.wrong_claims
+
+
+@pytest.mark.parametrize(("qid", "sentence", "wrong"), [
+    # correct sentences from the tuning sets, each sharing one word with a misconception ("rows", "list", "gateway")
+    ("db-explain-analyze", "The thing I look at first, well, one of the first things, is estimated rows versus "
+     "actual rows.", False),
+    ("story-api-design", "We moved to cursor pagination on the list, because offset was skipping stuff.", False),
+    ("auth-service-to-service", "We initially had the gateway just put an x-user-id header and, yeah, that's bad, "
+     "any service could set it.", False),
+    # the mistakes themselves, in the words that make them wrong
+    ("comm-kafka-vs-rabbitmq", "Kafka deletes a message as soon as one consumer reads it, just like a queue, so you "
+     "can't really replay anything.", True),
+    ("cache-patterns", "Write-behind is actually the safest of the three, because Redis persists every write to disk "
+     "synchronously, so there's no risk of losing data.", True),
+])
+def test_a_wrong_claim_needs_the_words_that_make_it_wrong(bank, judge, qid, sentence, wrong):
+    """On the tuning sets 11 of 20 claims called wrong were right, each sharing a single word with the misconception,
+    usually its topic; a verdict now needs two of the misconception's own words, or one and a near paraphrase."""
+    s = final_score(_thread(bank.question(qid), sentence, bank), judge)
+    assert bool(s.wrong_claims) == wrong, s.wrong_claims
 
 
 def test_rejecting_a_practice_is_not_showing_it(bank, judge):

@@ -38,6 +38,9 @@ class Thresholds:
     wrong: float = 0.70         # a claim this close to a misconception (see the three conditions in `read`)
     wrong_margin: float = 0.10
     wrong_vs_truth: float = -0.05  # ... and not much closer to any correct anchor of the question
+    wrong_words: int = 2        # ... and using this many of the words that make the misconception wrong,
+    wrong_sure: float = 0.86    # ... or one of them when this close: one shared word is usually the topic ("rows",
+    #                             "gateway", "DynamoDB"), and 11 of 20 wrong claims on the tuning sets were right
     reject: float = 0.25        # a rejecting claim this close to a core point rejects it
     assign: float = 0.40        # a reference sentence this close to a key point is one of its anchors
     off_topic_margin: float = 0.04
@@ -276,7 +279,8 @@ def read(q: Question, answer: str, index: BankIndex, thresholds: Thresholds | No
         # embeddings hear the topic more than the truth, so a verdict needs all three: close to the misconception,
         # clearly closer to it than to anything correct, and the words that make it wrong (five-letter prefixes,
         # so "persists" meets "persistence"). Weaker evidence only makes a statement doubtful (see below).
-        has_sig = np.array([bool(sig & {w[:5] for w in content_stems(c.asserted or c.text)}) for c in claims])
+        said = np.array([len(sig & {w[:5] for w in content_stems(c.asserted or c.text)}) for c in claims])
+        has_sig = (said >= t.wrong_words) | ((said >= 1) & (ms >= t.wrong_sure))
         ok = (ms >= t.wrong) & (ms - cs >= t.wrong_margin) & (ms - ps >= t.wrong_vs_truth) & has_sig
         ok &= np.array([not c.is_list and i not in wrong_claims for i, c in enumerate(claims)])
         if not ok.any():
