@@ -360,6 +360,33 @@ def test_a_wrong_claim_needs_the_words_that_make_it_wrong(bank, judge, qid, sent
     assert bool(s.wrong_claims) == wrong, s.wrong_claims
 
 
+@pytest.mark.parametrize(("text", "said_of"), [
+    ("Jitter on TTLs is pointless as well", "jitter ttls"),
+    ("I'd never bother with a dead-letter queue, that's where messages go to die", "dead letter queue"),
+    ("I know people like the unit of work, but honestly that's overkill", ""),
+    ("If someone steals the code on the way back, it's useless to them", None),
+    ("The rest of the design is fine", None),
+])
+def test_what_a_rejection_is_said_of(text, said_of):
+    from mockint.interview.claims import rejected_object
+
+    assert rejected_object(text) == said_of
+
+
+def test_rejecting_something_the_point_does_not_name_is_not_rejecting_the_point(bank, judge):
+    """Found in the calibration sets: "averages are useless for the tail" was read as rejecting the point about
+    histograms, and "a stolen code is useless to them" as rejecting PKCE; rejecting the practice itself still is."""
+    q = bank.question("sd-observability-platform")
+    right = ("I record RED metrics, and duration has to be a histogram, because averages are useless for the tail, "
+             "you need p95 and p99.")
+    assert not final_score(_thread(q, right, bank), judge).wrong_claims
+    q = bank.question("auth-oauth-oidc-refresh")
+    right = "The app sends a code challenge, so if someone steals the code on the way back, it's useless to them."
+    assert not final_score(_thread(q, right, bank), judge).wrong_claims
+    wrong = "PKCE is overkill for a single-page app, checking the redirect URI is enough."
+    assert final_score(_thread(q, wrong, bank), judge).wrong_claims
+
+
 def test_rejecting_a_practice_is_not_showing_it(bank, judge):
     q = bank.question("ms-circuit-breaker")
     shown = ("I wrap the call in a circuit breaker: after enough failures in a rolling window it opens and fails fast "

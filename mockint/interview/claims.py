@@ -83,6 +83,48 @@ def rejects(text: str) -> bool:
     return bool(_REJECTION.search(normalize(text)))
 
 
+# where a rejection's object sits: after "never use / no need for / don't bother with", before "... is pointless"
+_OBJECT_AFTER = re.compile(r"\b(?:never|need|bother|point)\b")
+_CLAUSE_EDGE = re.compile(r"[,;:()\u2013\u2014]|\b(?:so|which|because|since|and|but|then|while|when|if)\b")
+# said of what an attacker or a bad practice gets: "a stolen code is useless to them"
+_TO_SOMEONE_ELSE = re.compile(r"^\s*(?:to|for) (?:them|him|her|an? attacker|the attacker|attackers|anyone else|"
+                              r"whoever|someone else)\b")
+
+
+def rejected_object(text: str) -> str | None:
+    """The words a rejection is said of ("jitter" in "jitter is pointless", "a circuit breaker" in "I'd never bother
+    with a circuit breaker"), within its clause; "" when that is only a pronoun's worth, None when the sentence
+    rejects nothing or says what something is worth to someone else ("useless to an attacker")."""
+    low = text.lower().replace("'", "")
+    for m in _REJECTION.finditer(normalize(text)):
+        words = m.group(0).split()
+        # find the phrase in the raw text (normalize only drops punctuation and apostrophes)
+        at = re.search(r"\W+".join(re.escape(w) for w in words), low)
+        if at is None:
+            continue
+        if _TO_SOMEONE_ELSE.search(low[at.end():]):
+            return None
+        if _OBJECT_AFTER.search(m.group(0)):
+            rest = low[at.end():]
+            edge = _CLAUSE_EDGE.search(rest)
+            part = rest[: edge.start()] if edge else rest
+        else:
+            before = low[: at.start()]
+            edges = list(_CLAUSE_EDGE.finditer(before))
+            part = before[edges[-1].end():] if edges else before
+        kept = [w for w in normalize(part).split() if w not in _NOT_AN_OBJECT]
+        return " ".join(kept)
+    return None
+
+
+# pronouns, fillers and linking verbs: "honestly that's overkill" says it of something named earlier
+_NOT_AN_OBJECT = set("""it its itself this that thats these those they theyre them theirs he she we you i id ill im ive
+is are was were be been being seems seem feels feel looks sounds just really honestly basically frankly totally
+either too also even all both whole thing things stuff kind sort of the a an to for with on in about any some say
+think guess mean same well
+""".split())
+
+
 def is_term_list(text: str) -> bool:
     """A run of short items ("event loop, libuv, phases, nextTick") with little said about any of them."""
     body = _FILLER_START.sub("", text.lower().replace("'", ""))

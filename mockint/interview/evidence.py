@@ -21,7 +21,7 @@ import numpy as np
 from ..models import STAR_T, Question, WrongClaim
 from ..text import find_phrase, stem, tokenize
 from .rubric import STOPWORDS
-from .claims import Claim, negation_count, rejects, split_claims, windows
+from .claims import Claim, negation_count, rejected_object, rejects, split_claims, windows
 
 if TYPE_CHECKING:
     from ..bank import Bank
@@ -296,10 +296,18 @@ def read(q: Question, answer: str, index: BankIndex, thresholds: Thresholds | No
     for i, c in enumerate(claims):
         if i in wrong_claims or not c.rejects:
             continue
+        # what the rejection is said of: "averages are useless for the tail" rejects averages, not the point about
+        # histograms it sounds like, and "a stolen code is useless to them" rejects nothing the candidate does
+        obj = rejected_object(c.text)
+        if obj is None:
+            continue
+        said_of = {w[:5] for w in content_stems(obj)}
         closest = (-1.0, "")
         for k in q.key_points:
             rows = qi.rows(lambda a, k=k: a.point == k.id and a.kind in ("point", "example", "reference")
                            and not rejects(a.text))
+            if said_of and not said_of & {w[:5] for w in content_stems(" ".join([k.point, *k.phrases]))}:
+                continue  # said of something this point does not name
             if len(rows) and weight[k.id] >= 2:
                 closest = max(closest, (float(sims[i, rows].max()), k.id))
         if closest[0] >= t.reject:
