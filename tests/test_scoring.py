@@ -347,7 +347,12 @@ def test_the_same_topic_said_correctly_is_not_a_wrong_claim(bank, judge):
     ("story-api-design", "We moved to cursor pagination on the list, because offset was skipping stuff.", False),
     ("auth-service-to-service", "We initially had the gateway just put an x-user-id header and, yeah, that's bad, "
      "any service could set it.", False),
+    # from a spoken round: what follows "not just" is the lesser thing said, not the criterion
+    ("db-monitoring-pooling", "In production I turn on pg stat statements and look at the queries with the highest "
+     "total time, not just the slowest single ones.", False),
     # the mistakes themselves, in the words that make them wrong
+    ("db-monitoring-pooling", "I sort pg_stat_statements by mean time and always fix the slowest query first, not "
+     "just the ones called most often.", True),
     ("comm-kafka-vs-rabbitmq", "Kafka deletes a message as soon as one consumer reads it, just like a queue, so you "
      "can't really replay anything.", True),
     ("cache-patterns", "Write-behind is actually the safest of the three, because Redis persists every write to disk "

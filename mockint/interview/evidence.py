@@ -128,6 +128,11 @@ _NEG_WORDS = {"not", "no", "never", "without", "nor", "cannot", "dont", "doesnt"
               "nothing", "none", "only"}
 
 
+# "the highest total time, not just the slowest single ones": what follows "not just" is the lesser of two things
+# said, not the criterion the candidate states, so its words do not make the sentence say a misconception
+_ALSO = re.compile(r"\bnot (?:just|only|merely|simply|solely)\b[^,.;:!?]*", re.IGNORECASE)
+
+
 def affirmed_and_denied(text: str) -> tuple[set[str], set[str]]:
     """Content stems a text states, and those it denies ("signed, not encrypted" denies "encrypted")."""
     affirmed: set[str] = set()
@@ -279,7 +284,8 @@ def read(q: Question, answer: str, index: BankIndex, thresholds: Thresholds | No
         # embeddings hear the topic more than the truth, so a verdict needs all three: close to the misconception,
         # clearly closer to it than to anything correct, and the words that make it wrong (five-letter prefixes,
         # so "persists" meets "persistence"). Weaker evidence only makes a statement doubtful (see below).
-        said = np.array([len(sig & {w[:5] for w in content_stems(c.asserted or c.text)}) for c in claims])
+        said = np.array([len(sig & {w[:5] for w in content_stems(_ALSO.sub("", c.asserted or c.text))})
+                         for c in claims])
         has_sig = (said >= t.wrong_words) | ((said >= 1) & (ms >= t.wrong_sure))
         ok = (ms >= t.wrong) & (ms - cs >= t.wrong_margin) & (ms - ps >= t.wrong_vs_truth) & has_sig
         ok &= np.array([not c.is_list and i not in wrong_claims for i, c in enumerate(claims)])
