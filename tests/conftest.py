@@ -15,16 +15,17 @@ ROOT = Path(__file__).resolve().parent.parent
 BANK = ROOT / "question_bank"
 
 
-# modules whose module-scoped fixtures are expensive (scoring whole calibration sets): one xdist worker each
-ONE_WORKER = {"test_scoring", "test_practice"}
+# module-scoped fixtures that are expensive (scoring a whole calibration set, mapping the sample jobs): the tests
+# that use one share an xdist worker, so it is computed once; every other test spreads over the workers
+SHARED_FIXTURES = {"heldout_scores", "heldout_e_scores", "coverage"}
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook turns xdist_group marks into scheduling groups
 def pytest_collection_modifyitems(items):
     for item in items:
-        name = item.module.__name__ if item.module else ""
-        if name.rsplit(".", 1)[-1] in ONE_WORKER:
-            item.add_marker(pytest.mark.xdist_group(name))
+        shared = sorted(SHARED_FIXTURES & set(getattr(item, "fixturenames", ())))
+        if shared:
+            item.add_marker(pytest.mark.xdist_group(shared[0]))
 
 
 @pytest.fixture(scope="session")
