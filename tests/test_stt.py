@@ -229,6 +229,11 @@ def test_a_word_whisper_writes_twice_over_one_sound_is_kept_once():
     assert is_echo(first, Word(word="Connections.", start=36.85, end=37.23))
     assert not is_echo(first, Word(word="connections", start=37.1, end=37.6))  # said again, after the first
     assert not is_echo(Word(word="pool.", start=1.0, end=1.4), Word(word="queues", start=1.2, end=1.5))
+    # its last part, inside it (a TUI round: "two heap snapshots a few minutes apart. Part. Under load")
+    apart = Word(word="apart.", start=8.7, end=9.02)
+    assert is_echo(apart, Word(word="Part.", start=8.77, end=9.01))
+    assert not is_echo(apart, Word(word="part", start=9.05, end=9.3))  # "...apart, part of it": its own time
+    assert not is_echo(Word(word="it's", start=1.0, end=1.3), Word(word="s", start=1.1, end=1.2))  # too short
 
     class Fixed:
         name = "fixed"

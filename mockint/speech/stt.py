@@ -209,10 +209,13 @@ ECHO_OVERLAP_S = 0.05
 
 
 def is_echo(prev: Word, w: Word) -> bool:
-    """The same word again, starting before the first one ended: Whisper wrote one sound twice ("...server
-    connections. Connections.", the second 0.13 s into the first). Said twice, a word takes its own time ("very,
-    very"), so a repetition that follows the first word is kept."""
-    return _norm(prev.word) == _norm(w.word) != "" and w.start < prev.end - ECHO_OVERLAP_S
+    """The same word again, or its last part, starting before the first one ended: Whisper wrote one sound twice
+    ("...server connections. Connections.", the second 0.13 s into the first; "a few minutes apart. Part.", 0.07 s
+    into it). Said twice, a word takes its own time ("very, very"), so a repetition that follows the first word is
+    kept."""
+    before, again = _norm(prev.word), _norm(w.word)
+    tail = again == before or (len(again) >= 3 and before.endswith(again))
+    return again != "" and tail and w.start < prev.end - ECHO_OVERLAP_S
 
 
 def _spread(segment) -> list[Word]:
