@@ -478,6 +478,7 @@ def test_follow_up_targets_the_most_important_missed_point(bank, judge):
                 bank)
     fu = choose_follow_up(t, judge)
     assert fu is not None and weights[fu.probes] == 3 and fu.probes != "single-thread"
+    assert fu.reason and ".”" not in fu.reason, fu.reason  # the point quoted inside the sentence, without its stop
     t3 = ThreadInput(q, t.exchanges + (Exchange("follow_up", fu.text, "no idea", probes=fu.probes),
                                        Exchange("follow_up", "x", "no idea")), t.topic_glossary, 2)
     assert choose_follow_up(t3, judge) is None
@@ -489,6 +490,7 @@ def test_strong_answers_still_get_probed(bank, judge):
     q = bank.question(item["question_id"])
     fu = choose_follow_up(_thread(q, item["answer"], bank), judge)
     assert fu is not None, "a senior interviewer digs into a strong answer too"
+    assert fu.reason and fu.reason.startswith("A strong answer") and ".”" not in fu.reason, fu.reason
 
 
 def test_story_star_t_needs_real_content(bank, judge):

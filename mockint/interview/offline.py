@@ -108,7 +108,7 @@ def choose_follow_up(thread: ThreadInput, judge: Judge) -> FollowUp | None:
         assert kp is not None  # the bank checks that every follow-up probes one of its key points
         how = "was only touched on" if f.probes in a.mentioned else "did not come up"
         return FollowUp(text=f.text, probes=f.probes, backend="offline",
-                        reason=f"“{kp.point}” {how} (importance {kp.weight}/3).")
+                        reason=f"“{kp.point.rstrip('. ')}” {how} (importance {kp.weight}/3).")
     # every probed point was shown: a senior interviewer still digs, into a trade-off or a failure mode
     shown = sorted(unasked, key=lambda x: (f"{x[1].probes}" in a.explained, -weight.get(x[1].probes, 1), x[0]))
     if shown:
@@ -116,7 +116,7 @@ def choose_follow_up(thread: ThreadInput, judge: Judge) -> FollowUp | None:
         kp = q.key_point(f.probes)
         assert kp is not None  # as above
         return FollowUp(text=f.text, probes=f.probes, backend="offline",
-                        reason=f"A strong answer; digging into the depth behind “{kp.point}”.")
+                        reason=f"A strong answer; digging into the depth behind “{kp.point.rstrip('. ')}”.")
     return None
 
 
