@@ -330,6 +330,17 @@ def test_wrong_claim_is_caught_with_its_correction(bank, judge):
     assert any("in fact" in imp for imp in s.improvements)
 
 
+def test_a_wrong_claim_is_quoted_from_what_it_says(bank, judge):
+    """From a spoken TUI round: the quote began "though, the quickest fix..." (the sentence opened "Honestly
+    though,"); a discourse marker is not part of what was claimed."""
+    q = bank.question("node-memory-leak")
+    answer = ("I'd follow the retainers up to the garbage collector root. Honestly though, the quickest fix in "
+              "practice is just raising max old space size, since the process simply needs a bigger heap.")
+    s = final_score(_thread(q, answer, bank), judge)
+    assert [w.misconception for w in s.wrong_claims] == ["bigger-heap-fixes-leak"], s.wrong_claims
+    assert s.wrong_claims[0].quote.startswith("the quickest fix"), s.wrong_claims[0].quote
+
+
 def test_the_same_topic_said_correctly_is_not_a_wrong_claim(bank, judge):
     q = bank.question("auth-sessions-vs-jwt")
     answer = ("A JWT is only signed, not encrypted: anyone holding it can base64-decode the payload and read it, so "

@@ -50,7 +50,7 @@ _SENTENCE = re.compile(r"[^.!?;\n]+(?:[.!?;]+|\n|$)")
 _CLAUSE = re.compile(r",\s+(?=(?:but|so|and then|whereas|although|though|which means|and that means)\b)|\s+[-–—]\s+")
 _LIST_SPLIT = re.compile(r"\s*(?:,|/|;|\band\b|\bor\b|\bplus\b|\balso\b|\bthen there(?:s| is)\b)\s*")
 _FILLER_START = re.compile(r"^(?:(?:um+|uh+|er+|erm|hmm+|so|well|like|okay|ok|right|yeah|and|you know|i mean|basically|"
-                           r"actually|honestly)\b[\s,]*)+", re.IGNORECASE)
+                           r"actually|honestly|frankly|anyway|though(?=\s*,))\b[\s,]*)+", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
