@@ -67,7 +67,7 @@ def _markdown(state: SessionState, bank: Bank | None, summary: Summary) -> str:
     out.append(f"- Overall: {_fmt(summary.overall, '/10')} · questions answered: {state.answered}"
                f" of {len(state.meta.question_ids) or len(state.threads)}")
     if summary.wpm is not None:
-        out.append(f"- Speaking time: {summary.speaking_seconds:g} s · words per minute: {_fmt(summary.wpm)}"
+        out.append(f"- Answering time: {summary.speaking_seconds:g} s · words per minute: {_fmt(summary.wpm)}"
                    f" · fillers per minute: {_fmt(summary.fillers_per_min)}")
     if state.skipped_lines:
         out.append(f"- Journal lines skipped while reading: {'; '.join(state.skipped_lines)}")

@@ -111,7 +111,8 @@ class SummaryScreen(Screen):
         head.append(f" · {message.state.answered} of {total} answered · {status_text(s.status, s.finished_reason)}"
                     f" · interviewer {s.backend}")
         if s.wpm:
-            head.append(f"\nDelivery: {s.speaking_seconds:.0f} s speaking · {s.wpm:g} words/min · "
+            # the answers' recorded time, the wait before the first word included: "speaking" overstated it
+            head.append(f"\nDelivery: {s.speaking_seconds:.0f} s answering · {s.wpm:g} words/min · "
                         f"{fmt(s.fillers_per_min)} fillers/min", style="cyan")
         self.query_one("#summary-head", Static).update(head)
         fill_table(self.query_one(DataTable), ("Topic", "Qs", "Overall", "Tech", "Cover", "Struct", "Comm"),

@@ -6,6 +6,7 @@ from rich.text import Text
 
 from ...models import Question, Score, ThreadSummary
 from ...score_lines import dimensions, score_lines, star_ticks
+from ...text import counted
 
 STYLE = {"flag": ("! ", "bold red"), "wrong": ("✗ ", "bold red"), "hit": ("✓ ", "green"), "missed": ("✗ ", "red"),
          "strength": ("+ ", "green"), "tip": ("→ ", "yellow")}
@@ -31,8 +32,8 @@ def delivery(ts: ThreadSummary | None) -> Text | None:
     if ts is None or not ts.wpm:
         return None
     return Text(f"Delivery: {ts.wpm:.0f} words/min · {ts.fillers_per_min or 0:.1f} fillers/min"
-                f"{' (' + ', '.join(ts.fillers) + ')' if ts.fillers else ''} · {ts.long_pauses} long pauses"
-                f" · {ts.speaking_seconds:.0f} s speaking", style="cyan")
+                f"{' (' + ', '.join(ts.fillers) + ')' if ts.fillers else ''} · {counted(ts.long_pauses, 'long pause')}"
+                f" · {ts.speaking_seconds:.0f} s answering", style="cyan")
 
 
 def score_text(score: Score | None, status: str, q: Question | None, ts: ThreadSummary | None = None,
