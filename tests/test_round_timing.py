@@ -149,3 +149,68 @@ def test_skip_and_quit(bank, sessions_dir):
         assert state.status == "interrupted" and state.remaining_question_ids() == ["story-database-optimisation"]
 
     run_virtual(main)
+
+
+def test_the_models_load_once_the_first_question_is_spoken(bank, sessions_dir):
+    """Whisper and the judge load while the first question is heard, not at launch: loading them beside the voice
+    made the first sentence take twice as long to synthesise (bench/turn_latency.py: launch -> first question
+    audible 1.55 s before, 1.39 s after)."""
+    import threading
+
+    class LoadingTranscriber:
+        name = "fake-whisper"
+
+        def __init__(self, speaker):
+            self.speaker, self.calls, self.loaded = speaker, [], threading.Event()
+
+        def start_loading(self):
+            self.calls.append(list(self.speaker.said))  # what had been synthesised by then
+            self.loaded.set()
+
+        def transcribe(self, audio, prompt=None, word_timestamps=True):
+            raise AssertionError("typed answers")
+
+    class WarmPanel(FakePanel):
+        warmed: list[list[str]] = []
+
+        def warm(self, questions):
+            self.warmed.append([q.id for q in questions])
+
+    async def main():
+        panel = WarmPanel()
+        h = Harness(bank, sessions_dir, [Q1, Q2], panel=panel)
+        whisper = LoadingTranscriber(h.speaker)
+        h.interview.kit.transcriber = whisper
+        await h.until("question_asked")
+        await h.until("listening")
+        assert await asyncio.to_thread(whisper.loaded.wait, 10)
+        assert len(whisper.calls) == 1 and whisper.calls[0], whisper.calls  # after the first question's speech
+        h.command("submit", "Timers, poll, check.")
+        await h.until("listening")
+        h.command("quit")
+        await h.finish()
+        assert len(whisper.calls) == 1 and panel.warmed == [[Q1, Q2]]  # once a round
+
+    run_virtual(main)
+
+
+def test_a_round_that_ends_before_its_first_question_loads_nothing(bank, sessions_dir):
+    class Whisper:
+        name, calls = "fake-whisper", 0
+
+        def start_loading(self):
+            Whisper.calls += 1
+
+    async def main():
+        h = Harness(bank, sessions_dir, [Q1], voice=False)
+        h.interview.kit.transcriber = Whisper()  # type: ignore[assignment]
+        h.command("quit")
+        await h.finish()
+
+    run_virtual(main)
+    import threading
+
+    for t in threading.enumerate():
+        if t.name == "mockint-warm":
+            t.join(5)  # the warm-up thread has seen the round close
+    assert Whisper.calls == 0

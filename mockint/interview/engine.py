@@ -72,6 +72,8 @@ class Interview:
         self.started = threading.Event()  # set once commands can be taken
         self._warned_round = False
         self._warmed = False
+        self._warm_gate = threading.Event()  # set when the first question's speech is made (see _warm_models)
+        self._warm_cancelled = False
         self._current: tuple[str, Utterance | None] = ("", None)
         self._current_text = ""
         self._next_main: str | None = None  # the next main question's text, synthesised ahead
@@ -227,6 +229,7 @@ class Interview:
             self.mouth = Mouth(self.kit, self.control, self.emit, self.emit_threadsafe)
             self.listener = Listener(self.kit, self.control, self.emit, self.emit_threadsafe, self._round_left,
                                      self.plan.warn_seconds, self.plan.end_on_silence, self._repeat)
+            threading.Thread(target=self._warm_when_asked, name="mockint-warm", daemon=True).start()
             end = await self._round()
         except asyncio.CancelledError:
             self._close()
@@ -323,6 +326,8 @@ class Interview:
 
     def _close(self) -> None:
         """Release everything the round holds (idempotent): scores in flight, the journal and its lock, temp files."""
+        self._warm_cancelled = True
+        self._warm_gate.set()
         for t in list(self._scoring):
             t.cancel()
         if self._replay is not None and not self._replay.done():
@@ -406,7 +411,7 @@ class Interview:
         # replay is written when the last sentence is made, before the candidate answers
         speech = await self.mouth.speech(text)
         saving = asyncio.ensure_future(self._voice(text, turn)) if speech is not None else None
-        self._warm_judge()
+        self._warm_models()
         self._current = (turn, speech)
         self._current_text = text
         try:
@@ -436,15 +441,29 @@ class Interview:
         else:
             await self._say(turn, wav)
 
-    def _warm_judge(self) -> None:
-        """Once the first question's speech is made: the judge loads and reads the round's questions while it is
-        heard. Started at launch, its ~2 s of embedding competed with the voice for the two cores and the first
-        question was heard 0.4 s later (bench/turn_latency.py)."""
+    def _warm_models(self) -> None:
+        """Once the first question's speech is made: Whisper loads and the judge reads the round's questions while
+        it is heard (a question is seconds of speech; Whisper loads in under one). Started at launch, the judge's
+        ~2 s of embedding competed with the voice for the two cores and the first question was heard 0.4 s later;
+        Whisper's load, 0.8 s of it, made the first sentence take 0.66 s instead of 0.3 s (bench/turn_latency.py).
+        The recording never waits for either: speech is buffered until Whisper can decode it.
+
+        Only an event is set here: a thread started at this point waited ~0.3 s for the interpreter lock, held by
+        the imports of the loads already under way, and the question was heard that much later."""
         if not self._warmed:
             self._warmed = True
-            warm = getattr(self.panel, "warm", None)
-            if warm is not None:
-                warm(list(self.plan.questions))
+            self._warm_gate.set()
+
+    def _warm_when_asked(self) -> None:
+        self._warm_gate.wait()
+        if self._warm_cancelled:
+            return
+        warm = getattr(self.panel, "warm", None)
+        if warm is not None:
+            warm(list(self.plan.questions))  # in its own thread
+        load = getattr(self.kit.transcriber, "start_loading", None)
+        if load is not None:
+            load()
 
     async def _voice(self, text: str, turn: str) -> Path | None:
         """The question's audio, kept for replay: synthesised in a private temp folder, then put in the session

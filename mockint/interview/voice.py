@@ -36,7 +36,7 @@ class SpeechKit:
     speaker: Any | None = None            # speech.tts.Speaker: text -> WAV
     player: Speakers | None = None
     make_recorder: Callable[[], Any] | None = None  # -> audio.recorder.Recorder
-    transcriber: Transcriber | None = None  # WhisperTranscriber loads in the background
+    transcriber: Transcriber | None = None  # loads in the background once the first question is spoken
     domain_prompt: bool = True
     notices: list[str] = field(default_factory=list)
 
@@ -96,6 +96,6 @@ def build_speech_kit(settings: Settings, typed: bool) -> SpeechKit:
 
     s = settings.stt
     transcriber = WhisperTranscriber(s.model, s.cpu_threads, s.beam_size, s.no_speech_threshold)
-    transcriber.start_loading()  # loads while the first question is being spoken
+    # not loaded here: the engine starts it once the first question's speech is made (Interview._warm_models)
     kit.transcriber = transcriber
     return kit
