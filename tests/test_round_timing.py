@@ -214,3 +214,36 @@ def test_a_round_that_ends_before_its_first_question_loads_nothing(bank, session
         if t.name == "mockint-warm":
             t.join(5)  # the warm-up thread has seen the round close
     assert Whisper.calls == 0
+
+
+def test_a_model_that_cannot_load_early_does_not_break_the_round(bank, sessions_dir, monkeypatch):
+    """The warm-up runs in its own thread: a load that fails there is left to say so on first real use (no
+    traceback from the thread, the round goes on)."""
+    import threading
+
+    seen: list = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: seen.append(args.exc_value))
+
+    class BrokenPanel(FakePanel):
+        def warm(self, questions):
+            raise RuntimeError("no embedding model")
+
+    class Whisper:
+        name = "fake-whisper"
+
+        def start_loading(self):
+            raise RuntimeError("no speech model")
+
+    async def main():
+        h = Harness(bank, sessions_dir, [Q1], panel=BrokenPanel())
+        h.interview.kit.transcriber = Whisper()  # type: ignore[assignment]
+        await h.until("listening")
+        h.command("submit", "Timers, poll, check.")
+        end = await h.finish()
+        assert end.type == "round_finished" and end.reason == "completed"
+
+    run_virtual(main)
+    for t in threading.enumerate():
+        if t.name == "mockint-warm":
+            t.join(5)
+    assert seen == []

@@ -459,11 +459,14 @@ class Interview:
         if self._warm_cancelled:
             return
         warm = getattr(self.panel, "warm", None)
-        if warm is not None:
-            warm(list(self.plan.questions))  # in its own thread
         load = getattr(self.kit.transcriber, "start_loading", None)
-        if load is not None:
-            load()
+        steps = [lambda: warm(list(self.plan.questions))] if warm is not None else []  # each starts its own thread
+        steps += [load] if load is not None else []
+        for step in steps:
+            try:
+                step()
+            except Exception:  # noqa: BLE001 - a model that cannot load says so, clearly, on its first real use
+                pass
 
     async def _voice(self, text: str, turn: str) -> Path | None:
         """The question's audio, kept for replay: synthesised in a private temp folder, then put in the session
