@@ -10,7 +10,7 @@ from typing import Any, Iterable
 from pydantic import ValidationError
 
 from .errors import BankError
-from .models import Question, Topic
+from .models import KEBAB, Question, Topic
 
 
 @dataclass(frozen=True)
@@ -43,13 +43,26 @@ class Bank:
 
 
 def _fmt_loc(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(p) for p in loc) or "(file)"
+    """("key_points", 1, "id") -> "key_points #2 → id": items counted from 1, as a person counts the [[...]] blocks."""
+    out = ""
+    for p in loc:
+        if isinstance(p, int):
+            out += f" #{p + 1}"
+        else:
+            out += (" → " if out else "") + str(p)
+    return out or "(file)"
 
 
 def _validation_problems(where: str, err: ValidationError) -> list[str]:
     out = []
     for e in err.errors():
         msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "string_pattern_mismatch" and (e.get("ctx") or {}).get("pattern") == KEBAB:
+            msg = "must be kebab-case: lowercase letters and digits joined by '-'"
+        got = e.get("input")
+        if isinstance(got, (str, int, float)) and not isinstance(got, bool) and len(str(got)) <= 40 \
+                and e["type"] not in ("missing", "extra_forbidden"):
+            msg += f" (got {got!r})"
         out.append(f"{where}: {_fmt_loc(e['loc'])}: {msg}")
     return out
 

@@ -71,10 +71,12 @@ def tokenize(text: str) -> Tokens:
 
 @lru_cache(maxsize=262144)
 def _close(a: str, b: str) -> bool:
-    """Equal, or one edit apart when both are long enough that a slip is not a different word."""
+    """Equal, or one edit apart after the same first letter, when both are long enough that a slip is not a
+    different word. A different first letter usually is one: "batch" and "catch", "lease" and "please", "Python" and
+    "CPython" (which credited a candidate with a term they never said)."""
     if a == b:
         return True
-    if min(len(a), len(b)) < 5 or abs(len(a) - len(b)) > 1:
+    if min(len(a), len(b)) < 5 or abs(len(a) - len(b)) > 1 or a[0] != b[0]:
         return False
     if len(a) == len(b):
         return sum(x != y for x, y in zip(a, b)) == 1

@@ -110,6 +110,18 @@ text = "why though?"
         assert expected in text, (expected, text)
 
 
+def test_a_problem_names_the_block_as_a_person_counts_it_and_what_was_written(tmp_path):
+    """Seen writing a bank of one's own: "key_points.1.id: String should match pattern '^[a-z0-9]+(-[a-z0-9]+)*$'"
+    for the second key point. Blocks are counted from 1, the rule is said in words, and the value is quoted."""
+    src = FILES[0].read_text()
+    import tomllib
+
+    kp = tomllib.loads(src)["questions"][0]["key_points"][1]["id"]
+    p = _write(tmp_path, src.replace(f'id = "{kp}"', 'id = "Second Point"', 1), FILES[0].name)
+    (msg,) = _problems(p)
+    assert "key_points #2 → id: must be kebab-case" in msg and "(got 'Second Point')" in msg, msg
+
+
 def test_cli_broken_bank_exit_2_no_traceback(cli, tmp_path):
     _write(tmp_path, "not = [toml")
     r = cli("bank", "validate", str(tmp_path))

@@ -651,6 +651,29 @@ def test_reading_only_promising_sentence_pairs_changes_nothing(bank, judge):
     assert paired >= 5  # the set does exercise points made across sentences
 
 
+def test_sentences_end_at_a_full_stop_not_inside_a_number_or_a_name():
+    """"The p95 dropped from 2.5 seconds" was read, and quoted, as two claims: "...from 2" and "5 seconds..."; so were
+    "Node.js" and "process.nextTick"."""
+    from mockint.interview.claims import split_claims
+
+    said = ("The p95 dropped from 2.5 seconds to 300 ms after the fix. We run Node.js 20.11, e.g. for the API. "
+            "process.nextTick runs first! Retries vs. timeouts matter.")
+    got = [c.text for c in split_claims(said)]
+    assert got == ["The p95 dropped from 2.5 seconds to 300 ms after the fix", "We run Node.js 20.11, e.g. for the API",
+                   "process.nextTick runs first", "Retries vs. timeouts matter"], got
+
+
+def test_a_term_is_used_only_when_it_is_said():
+    """One slip of a letter is forgiven in a long word ("idempotant"), but not at its start: "Python" is not
+    "CPython" (a candidate was told they used the precise term CPython), "catch" is not "batch"."""
+    from mockint.text import find_phrase, tokenize
+
+    assert find_phrase(tokenize("the handler is idempotant"), "idempotent", slack=0)
+    assert not find_phrase(tokenize("Python code never needs locks"), "cpython", slack=0)
+    assert not find_phrase(tokenize("we catch the error and retry"), "batch", slack=0)
+    assert not find_phrase(tokenize("please retry later"), "lease", slack=0)
+
+
 def test_star_line_and_key_points_agree(bank, judge):
     """A story's STAR+T line and its key points are one reading: a part shown by meaning ("I added a composite
     index, concurrently so nothing was locked" is the Action and a targeted fix at once) is ticked on both."""

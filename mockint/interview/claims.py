@@ -46,7 +46,11 @@ _SAID_NOT_STATED = re.compile(
     r"went through|gone through|described)\b|"
     r"\b(?:i|we) (?:would|could|might|will|should) have (?:also )?(?:mentioned|covered|explained|said|talked about|"
     r"discussed|addressed|gone (?:into|through|over)|described|brought up)\b")
-_SENTENCE = re.compile(r"[^.!?;\n]+(?:[.!?;]+|\n|$)")
+# a full stop ends a sentence only before a space or the end: "Node.js", "process.nextTick", "2.5 seconds" and
+# "e.g." stay inside theirs (they used to cut "The p95 dropped from 2.5 seconds" into "The p95 dropped from 2" and "5
+# seconds", quoted to the candidate as two claims)
+_SENTENCE = re.compile(r"(?:[^.!?;\n]|[.!?](?=[^\s.!?;])|(?<=\be\.g)\.|(?<=\bi\.e)\.|(?<=\betc)\.(?=\s+[a-z])|"
+                       r"(?<=\bvs)\.)+(?:[.!?;]+|\n|$)")
 _CLAUSE = re.compile(r",\s+(?=(?:but|so|and then|whereas|although|though|which means|and that means)\b)|\s+[-–—]\s+")
 _LIST_SPLIT = re.compile(r"\s*(?:,|/|;|\band\b|\bor\b|\bplus\b|\balso\b|\bthen there(?:s| is)\b)\s*")
 _FILLER_START = re.compile(r"^(?:(?:um+|uh+|er+|erm|hmm+|so|well|like|okay|ok|right|yeah|and|you know|i mean|basically|"
