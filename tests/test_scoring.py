@@ -468,6 +468,46 @@ def test_a_list_of_terms_shows_little(bank, judge):
     assert s.overall <= 3 and s.coverage <= 3
 
 
+def test_a_capped_grade_says_what_held_it(bank, judge):
+    """A spoken TUI round: a strong EXPLAIN ANALYZE thread with one wrong fact (plan costs in milliseconds) scored
+    coverage 9, technical 7 and overall 4, with nothing saying why. The rule that held it is now the first thing to
+    improve, with its numbers; a grade no rule held says nothing of the kind."""
+    q = bank.question("db-explain-analyze")
+    said = [
+        "First, I'd run EXPLAIN ANALYZE with buffers on the slow query, ideally on a copy of production data, since it "
+        "really executes the query. Then I read the plan from the innermost nodes' outwards and compare the estimated "
+        "rows with the actual rows. When the estimate says 10 rows and the actual is 200,000, the statistics are "
+        "stale, so I'd run analyze on the table. I'd look for a sequential scan on a big table where the filter only "
+        "keeps a few rows, which usually means a missing index and for an nested loop that runs thousands of times. "
+        "The cost numbers are in milliseconds, so the top note tells me the total time.",
+        "Um, that's usually the generic plan. With prepared statements, after five executions, posters may switch to "
+        "a generic plan that doesn't look at the actual parameter values. So if the data is skewed, say one customer "
+        "has millions of orders. The generic plan picks a bad join or sequential scan. In psql, you run it with "
+        "literal values so you get a custom plan and it's fast. I check with explain on execute and fix it by setting "
+        "plan cache mode to force custom plan for that query.",
+        "It still statistics first, so I'd run ANALYZE. If the columns are correlated, like city and zip code, the "
+        "planner multiplies the selectivities and underestimates, so I'd create extended statistics on those "
+        "columns. And for a skewed column, I'd raise the statistics target so the histogram has more buckets."]
+    thread = ThreadInput(q, tuple(Exchange("main" if i == 0 else "follow_up", q.prompt, x) for i, x in enumerate(said)),
+                         tuple(bank.topics[q.topic].glossary), 2)
+    s = final_score(thread, judge)
+    assert s.coverage >= 8 and s.overall <= 5, s
+    assert s.improvements[0].startswith(f"overall held at {s.overall}/10: "), s.improvements
+    assert "statements about the question sound like common misconceptions" in s.improvements[0]
+    assert any("milliseconds" in x for x in s.improvements[1:]), s.improvements  # the statement to double-check
+    plain = final_score(_thread(q, said[0].replace(" The cost numbers are in milliseconds, so the top note tells me "
+                                                   "the total time.", ""), bank), judge)
+    assert not any(x.startswith("overall held") for x in plain.improvements), plain.improvements
+    # a writer's strong answer with one wrong claim added: held at 5 by it
+    strong = next(x for x in TUNING[0]["items"] if x["question_id"] == "auth-sessions-vs-jwt" and x["kind"] == "strong")
+    wrong = final_score(_thread(bank.question("auth-sessions-vs-jwt"), strong["answer"] + " JWTs are encrypted, so "
+                                "you can safely put personal details like the user's address in the payload.", bank),
+                        judge)
+    assert len(wrong.wrong_claims) == 1 and wrong.overall == 5, wrong
+    assert wrong.improvements[0].startswith("overall held at 5/10 by the wrong claim below"), wrong.improvements
+    assert wrong.improvements[1].startswith("correct this: you said “JWTs are encrypted"), wrong.improvements
+
+
 def test_follow_up_challenges_a_wrong_claim_first(bank, judge):
     q = bank.question("auth-sessions-vs-jwt")
     t = _thread(q, "JWTs are stateless and each service verifies them with the public key. JWTs are encrypted, so "

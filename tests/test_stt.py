@@ -234,6 +234,11 @@ def test_a_word_whisper_writes_twice_over_one_sound_is_kept_once():
     assert is_echo(apart, Word(word="Part.", start=8.77, end=9.01))
     assert not is_echo(apart, Word(word="part", start=9.05, end=9.3))  # "...apart, part of it": its own time
     assert not is_echo(Word(word="it's", start=1.0, end=1.3), Word(word="s", start=1.1, end=1.2))  # too short
+    # another word over the same sound, unsure (a TUI round: "...for that query. Worry.", p=0.23)
+    query = Word(word="query.", start=86.31, end=86.53, probability=0.995)
+    assert is_echo(query, Word(word="Worry.", start=86.28, end=86.52, probability=0.227))
+    assert not is_echo(query, Word(word="Worry.", start=86.28, end=86.52, probability=0.9))  # sure of it: kept
+    assert not is_echo(query, Word(word="Sorry.", start=86.45, end=86.9, probability=0.2))  # mostly after it
 
     class Fixed:
         name = "fixed"

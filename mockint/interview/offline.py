@@ -275,10 +275,22 @@ def score_thread(thread: ThreadInput, judge: Judge) -> Score:
     if a.off_topic_to and a.coverage < 0.35 and (q.kind != "story" or not_a_story):
         flags.append("off_topic")
         overall = min(overall, 2)
+    # a cap that lowers the grade is said, or a candidate sees coverage 9, technical 7 and overall 4 with no reason
+    held: tuple[float, str] | None = None
     if a.wrong:
-        overall = min(overall, 5.0 if len(a.wrong) == 1 else 4.0 if len(a.wrong) == 2 else 3.0)
+        cap = 5.0 if len(a.wrong) == 1 else 4.0 if len(a.wrong) == 2 else 3.0
+        if _clamp(overall) > cap:
+            which = "the wrong claim" if len(a.wrong) == 1 else "the wrong claims"
+            held = (cap, f"overall held at {cap:g}/10 by {which} below: an interviewer stops trusting an answer that "
+                         "states a mistake")
+        overall = min(overall, cap)
     for below, cap in P.accuracy_caps:
         if a.accuracy < below:
+            if _clamp(overall) > cap:
+                bad = len(a.wrong) + len(a.doubtful)
+                held = (cap, f"overall held at {cap:g}/10: {bad} of your {a.statements} statements about the "
+                             "question sound like common misconceptions" + (
+                                 "; double-check them below" if a.wrong or any(d[2] for d in a.doubtful) else ""))
             overall = min(overall, cap)
             break
     if a.list_share >= 0.5:
@@ -306,6 +318,8 @@ def score_thread(thread: ThreadInput, judge: Judge) -> Score:
     if not a.numbers and q.kind != "technical":
         improvements.append("add concrete numbers (latency, throughput, cost, percentages)")
     improvements += s_bad + c_bad
+    if held is not None and _clamp(overall) == held[0]:  # not when a later rule lowered it further
+        improvements.insert(0, held[1])
     return Score(key_points_hit=list(a.hits.values()), wrong_claims=a.wrong,
                  missed_points=[k.id for k in missed], star=a.star if q.kind == "story" else None,
                  flags=flags, strengths=strengths[:6], improvements=improvements[:8], technical=technical,

@@ -83,6 +83,7 @@ class Analysis:
     wrong_points: set[str] = field(default_factory=set)
     doubtful: list[tuple[str, str, bool]] = field(default_factory=list)  # (quote, misconception, same polarity)
     accuracy: float = 1.0       # share of the on-topic statements that fall on the right side
+    statements: int = 0         # ... out of this many statements about the question
     terms: list[str] = field(default_factory=list)  # glossary terms used in real statements
     numbers: int = 0
     reasoning: list[str] = field(default_factory=list)
@@ -128,6 +129,7 @@ def analyze(q: Question, answer: str, index: "BankIndex", glossary: tuple[str, .
     a.wrong, a.wrong_points, a.doubtful = reading.wrong, reading.wrong_points, reading.doubtful
     # share of the answer's statements about the question that fall on the wrong side of it
     a.accuracy = max(0.0, 1 - (len(a.wrong) + len(a.doubtful)) / max(reading.on_topic, 1))
+    a.statements = reading.on_topic
     statements = " ".join(c.text for c in reading.claims if not c.is_list)
     tokens = tokenize(statements)
     a.terms = [t for t in dict.fromkeys([*q.glossary, *glossary]) if find_phrase(tokens, t.lower(), slack=0)]

@@ -208,14 +208,23 @@ def _collapse_loops(words: list[Word]) -> list[Word]:
 ECHO_OVERLAP_S = 0.05
 
 
+ECHO_DOUBT = 0.5  # ... or a different word, this unsure, over most of the same sound
+
+
 def is_echo(prev: Word, w: Word) -> bool:
     """The same word again, or its last part, starting before the first one ended: Whisper wrote one sound twice
     ("...server connections. Connections.", the second 0.13 s into the first; "a few minutes apart. Part.", 0.07 s
     into it). Said twice, a word takes its own time ("very, very"), so a repetition that follows the first word is
-    kept."""
+    kept. A different word heard over most of the previous word's sound, with little confidence, is the same sound
+    misheard ("...for that query. Worry.", p=0.23, 0.03 s before "query" began): two words never share one sound,
+    and Whisper's words within a decode never overlap, so only a second hearing can."""
     before, again = _norm(prev.word), _norm(w.word)
-    tail = again == before or (len(again) >= 3 and before.endswith(again))
-    return again != "" and tail and w.start < prev.end - ECHO_OVERLAP_S
+    if again == "" or w.start >= prev.end - ECHO_OVERLAP_S:
+        return False
+    if again == before or (len(again) >= 3 and before.endswith(again)):
+        return True
+    shared = min(prev.end, w.end) - max(prev.start, w.start)
+    return w.probability < ECHO_DOUBT and shared >= 0.5 * max(w.end - w.start, 0.05)
 
 
 def _spread(segment) -> list[Word]:
