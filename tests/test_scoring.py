@@ -715,6 +715,22 @@ def test_a_term_is_used_only_when_it_is_said():
     assert not find_phrase(tokenize("please retry later"), "lease", slack=0)
 
 
+def test_a_storys_result_is_the_sentence_that_states_the_change(bank, judge):
+    """A spoken round: the Result was quoted as "its idle timeout was 30 seconds, ... so it cut the connection" (a
+    number and "cut"), not the story's outcome "duplicates went from about 20 a day to zero"."""
+    q = bank.question("story-hard-debugging")
+    story = ("Last year at a logistics company, our order service started creating duplicate shipments, maybe 20 a "
+             "day, and nobody could reproduce it. I owned the service, so it was on me to find it. I pulled the traces "
+             "for the duplicates and saw that every one had two identical POST requests about 30 seconds apart. That "
+             "pointed at the load balancer: its idle timeout was 30 seconds, shorter than our slowest label request, "
+             "so it cut the connection and the client retried. I added an idempotency key that the client sends and "
+             "we store with a unique constraint. Duplicates went from about 20 a day to zero over the next two months.")
+    s = final_score(_thread(q, story, bank), judge)
+    hit = {h.id: h.quote for h in s.key_points_hit}
+    assert s.star is not None and s.star.result, s.star
+    assert hit["result"].startswith("Duplicates went from about 20 a day to zero"), hit
+
+
 def test_star_line_and_key_points_agree(bank, judge):
     """A story's STAR+T line and its key points are one reading: a part shown by meaning ("I added a composite
     index, concurrently so nothing was locked" is the Action and a targeted fix at once) is ticked on both."""

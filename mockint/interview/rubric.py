@@ -62,6 +62,9 @@ _RESULT_WORDS = re.compile(r"\b(?:dropped|fell|went (?:from|down|up)|down to|up 
                            r"improved|increased|decreased|halved|doubled|tripled|saved|zero|no more|never (?:again|came"
                            r" back|recurred)|disappeared|faster|slower|less|fewer|more|as a result|in the end|the "
                            r"outcome|afterwards|after that|since then|p\d\d|latency|throughput|errors?|incidents?)\b")
+_CHANGE = re.compile(r"\b(?:went (?:from|down|up)|from .{1,40} to|dropped|fell|reduced|halved|doubled|tripled|"
+                     r"down to|to zero|no more|never (?:again|came back|recurred)|(?:cut|improved|increased|decreased) "
+                     r"(?:it |them )?(?:by|to|from))\b")
 _TECH = re.compile(r"\b(?:because|the reason|under the hood|which meant|that meant|so that|the way|internally|"
                    r"it turned out|root cause|turns out|caused by|was caused|the problem was|the issue was|"
                    r"(?:underlying|real|actual) (?:cause|problem|issue)|the cause was|pointed (?:at|to)|"
@@ -173,8 +176,10 @@ def star_parts(claims: list["Claim"], a: Analysis) -> tuple[StarT, dict[str, str
     if len(actions) >= 2 or (len(actions) == 1 and claims[actions[0]].words >= 12):
         found["action"] = actions[0]
     first_action = actions[0] if actions else len(claims)
-    result = next((i for i in real if i > first_action and count_numbers(claims[i].text)
-                   and _RESULT_WORDS.search(norm[i])), None)
+    results = [i for i in real if i > first_action and count_numbers(claims[i].text) and _RESULT_WORDS.search(norm[i])]
+    # the sentence that states a change ("went from about 20 a day to zero") over one that only has a number and a
+    # result-like word ("its idle timeout was 30 seconds, so it cut the connection", quoted as the result in a round)
+    result = next((i for i in results if _CHANGE.search(norm[i])), results[0] if results else None)
     if result is not None:
         found["result"] = result
     tech = next((i for i in real if _TECH.search(norm[i]) and claims[i].explains), None)
