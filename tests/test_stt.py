@@ -234,11 +234,18 @@ def test_a_word_whisper_writes_twice_over_one_sound_is_kept_once():
     assert is_echo(apart, Word(word="Part.", start=8.77, end=9.01))
     assert not is_echo(apart, Word(word="part", start=9.05, end=9.3))  # "...apart, part of it": its own time
     assert not is_echo(Word(word="it's", start=1.0, end=1.3), Word(word="s", start=1.1, end=1.2))  # too short
-    # another word over the same sound, unsure (a TUI round: "...for that query. Worry.", p=0.23)
+    # at a seam, the last word's sound heard again as another word (spoken rounds: "that query. Worry.", p=0.23;
+    # "that slow. Whoa.", p=0.51, beginning before "slow." did)
+    from mockint.speech.stt import heard_again
+
     query = Word(word="query.", start=86.31, end=86.53, probability=0.995)
-    assert is_echo(query, Word(word="Worry.", start=86.28, end=86.52, probability=0.227))
-    assert not is_echo(query, Word(word="Worry.", start=86.28, end=86.52, probability=0.9))  # sure of it: kept
-    assert not is_echo(query, Word(word="Sorry.", start=86.45, end=86.9, probability=0.2))  # mostly after it
+    assert heard_again(query, Word(word="Worry.", start=86.28, end=86.52, probability=0.227))
+    assert heard_again(Word(word="slow.", start=10.51, end=10.69), Word(word="Whoa.", start=10.44, end=10.88,
+                                                                         probability=0.512))
+    assert heard_again(first, Word(word="Connections.", start=36.85, end=37.23))  # the same word, as before
+    assert not heard_again(query, Word(word="Worry.", start=86.35, end=86.52, probability=0.9))  # sure: kept
+    assert not heard_again(query, Word(word="Sorry.", start=86.45, end=86.9, probability=0.2))  # mostly after it
+    assert not is_echo(query, Word(word="Worry.", start=86.28, end=86.52, probability=0.227))  # inside a decode
 
     class Fixed:
         name = "fixed"
@@ -260,6 +267,34 @@ def test_a_word_whisper_writes_twice_over_one_sound_is_kept_once():
     s._append(s._transcribe(12000, 32000), 12000)  # starts at 0.75 s, inside "pool" (0.4-0.9 s)
     assert s.text == "a small pool And because" and [w.word for w in s.words] == ["a", "small", "pool", "And",
                                                                                   "because"]
+
+
+def test_the_last_word_heard_again_as_another_word_at_a_seam_is_kept_once():
+    """A spoken round: "Staging never had requests that slow. Whoa. The label provider..." The next stretch began
+    inside "slow" and heard its sound as "Whoa.", starting before "slow." did."""
+    from mockint.models import Word
+    from mockint.speech.stt import Piece
+
+    class Fixed:
+        name = "fixed"
+
+        def __init__(self):
+            self.pieces = [Piece("requests that slow.", [Word(word="requests", start=0.0, end=0.28),
+                                                          Word(word="that", start=0.28, end=0.62),
+                                                          Word(word="slow.", start=0.62, end=0.8)]),
+                           Piece("Whoa. The label", [Word(word="Whoa.", start=0.0, end=0.44, probability=0.512),
+                                                     Word(word="The", start=0.66, end=1.0),
+                                                     Word(word="label", start=1.0, end=1.3)])]
+
+        def transcribe(self, audio, prompt=None, word_timestamps=True):
+            return self.pieces.pop(0)
+
+    s = StreamingTranscriber(Fixed(), start_worker=False)
+    s.buffer.append(np.zeros(16000 * 3, dtype=np.float32))
+    s._append(s._transcribe(0, 9600), 0)
+    s._append(s._transcribe(9600, 32000), 9600)  # starts at 0.6 s, just before "slow." (0.62 s)
+    assert s.text == "requests that slow. The label", s.text
+    assert [w.word for w in s.words] == ["requests", "that", "slow.", "The", "label"]
 
 
 def test_an_echo_segment_inside_one_decode_is_dropped(model, fixtures):

@@ -19,7 +19,7 @@ from typing import Callable
 import numpy as np
 
 from ..models import Transcript, Word
-from .stt import SAMPLE_RATE, Piece, Transcriber, is_echo
+from .stt import SAMPLE_RATE, Piece, Transcriber, heard_again
 from .vad import VoiceTrack, speech_spans  # noqa: F401  (speech_spans re-exported for callers)
 
 # silence after the last word's padded end before a speculative decode: spans end after 150 ms of quiet and are
@@ -178,8 +178,8 @@ class StreamingTranscriber:
         words = [Word(word=w.word, start=round(w.start + offset, 2), end=round(w.end + offset, 2),
                       probability=w.probability) for w in piece.words]
         text = piece.text
-        if words and self.words and is_echo(self.words[-1], words[0]):
-            # the previous stretch's last word heard again at the seam: keep it once
+        if words and self.words and heard_again(self.words[-1], words[0]):
+            # the previous stretch's last word heard again at the seam (the same word or another): keep it once
             words = words[1:]
             text = text.strip()[len(piece.words[0].word.strip()):].lstrip(" ,.;:!?") if text else text
         self.words.extend(words)

@@ -208,23 +208,31 @@ def _collapse_loops(words: list[Word]) -> list[Word]:
 ECHO_OVERLAP_S = 0.05
 
 
-ECHO_DOUBT = 0.5  # ... or a different word, this unsure, over most of the same sound
-
-
 def is_echo(prev: Word, w: Word) -> bool:
     """The same word again, or its last part, starting before the first one ended: Whisper wrote one sound twice
     ("...server connections. Connections.", the second 0.13 s into the first; "a few minutes apart. Part.", 0.07 s
     into it). Said twice, a word takes its own time ("very, very"), so a repetition that follows the first word is
-    kept. A different word heard over most of the previous word's sound, with little confidence, is the same sound
-    misheard ("...for that query. Worry.", p=0.23, 0.03 s before "query" began): two words never share one sound,
-    and Whisper's words within a decode never overlap, so only a second hearing can."""
+    kept."""
     before, again = _norm(prev.word), _norm(w.word)
-    if again == "" or w.start >= prev.end - ECHO_OVERLAP_S:
+    tail = again == before or (len(again) >= 3 and before.endswith(again))
+    return again != "" and tail and w.start < prev.end - ECHO_OVERLAP_S
+
+
+SEAM_DOUBT = 0.5
+
+
+def heard_again(prev: Word, w: Word) -> bool:
+    """At the seam between two decoded stretches: the next stretch's first word is the last word's sound heard
+    again, as another word. Seen in spoken rounds: "...that slow. Whoa." ("Whoa." began 0.07 s before "slow." did)
+    and "...that query. Worry." (p=0.23, over most of "query"). A word cannot begin before the one it follows, and an
+    unsure word over most of the previous one's sound is that sound. Only at a seam: inside one decode Whisper can
+    squeeze short words onto one instant, and those are real."""
+    if _norm(w.word) == "" or w.start >= prev.end - ECHO_OVERLAP_S:
         return False
-    if again == before or (len(again) >= 3 and before.endswith(again)):
+    if is_echo(prev, w) or w.start <= prev.start + 0.02:
         return True
     shared = min(prev.end, w.end) - max(prev.start, w.start)
-    return w.probability < ECHO_DOUBT and shared >= 0.5 * max(w.end - w.start, 0.05)
+    return w.probability < SEAM_DOUBT and shared >= 0.5 * max(w.end - w.start, 0.05)
 
 
 def _spread(segment) -> list[Word]:
