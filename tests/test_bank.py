@@ -122,6 +122,12 @@ def test_a_problem_names_the_block_as_a_person_counts_it_and_what_was_written(tm
     assert "key_points #2 → id: must be kebab-case" in msg and "(got 'Second Point')" in msg, msg
 
 
+def test_validate_counts_in_words(main):
+    """A bank of one's own with one question (tests/data/own_bank) said "ok: 1 questions in 1 topics"."""
+    r = main("bank", "validate", str(Path(__file__).parent / "data" / "own_bank"))
+    assert r.returncode == 0 and r.stdout.startswith("ok: 1 question in 1 topic (1 technical)"), r.stdout
+
+
 def test_cli_broken_bank_exit_2_no_traceback(cli, tmp_path):
     _write(tmp_path, "not = [toml")
     r = cli("bank", "validate", str(tmp_path))

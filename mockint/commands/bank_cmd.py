@@ -7,6 +7,7 @@ import json
 
 from ..bank import load_bank
 from ..errors import MockintError
+from ..text import counted
 from . import Context
 
 
@@ -15,7 +16,7 @@ def run(ctx: Context, a: argparse.Namespace) -> int:
         paths = a.paths or [ctx.bank_dir]
         bank = load_bank(*paths)
         kinds = {k: sum(1 for q in bank.questions if q.kind == k) for k in ("technical", "design", "story")}
-        print(f"ok: {len(bank.questions)} questions in {len(bank.topics)} topics "
+        print(f"ok: {counted(len(bank.questions), 'question')} in {counted(len(bank.topics), 'topic')} "
               f"({', '.join(f'{v} {k}' for k, v in kinds.items() if v)}) from {', '.join(map(str, paths))}")
         return 0
     bank = ctx.bank
