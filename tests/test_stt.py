@@ -247,26 +247,31 @@ def test_a_word_whisper_writes_twice_over_one_sound_is_kept_once():
     assert not heard_again(query, Word(word="Sorry.", start=86.45, end=86.9, probability=0.2))  # mostly after it
     assert not is_echo(query, Word(word="Worry.", start=86.28, end=86.52, probability=0.227))  # inside a decode
 
+    s = _two_stretches([Piece("a small pool", [Word(word="a", start=0.0, end=0.1),
+                                               Word(word="small", start=0.1, end=0.4),
+                                               Word(word="pool", start=0.4, end=0.9)]),
+                        Piece("pool. And because", [Word(word="pool.", start=0.0, end=0.2),
+                                                    Word(word="And", start=0.3, end=0.4),
+                                                    Word(word="because", start=0.4, end=0.8)])],
+                       12000)  # the second starts at 0.75 s, inside "pool" (0.4-0.9 s)
+    assert s.text == "a small pool And because" and [w.word for w in s.words] == ["a", "small", "pool", "And",
+                                                                                  "because"]
+
+
+def _two_stretches(pieces, cut: int) -> StreamingTranscriber:
+    """A streamer that decoded two stretches, [0, cut) and [cut, ...), as `pieces` say (the seam is the point)."""
+
     class Fixed:
         name = "fixed"
 
-        def __init__(self):
-            self.pieces = [Piece("a small pool", [Word(word="a", start=0.0, end=0.1),
-                                                  Word(word="small", start=0.1, end=0.4),
-                                                  Word(word="pool", start=0.4, end=0.9)]),
-                           Piece("pool. And because", [Word(word="pool.", start=0.0, end=0.2),
-                                                       Word(word="And", start=0.3, end=0.4),
-                                                       Word(word="because", start=0.4, end=0.8)])]
-
         def transcribe(self, audio, prompt=None, word_timestamps=True):
-            return self.pieces.pop(0)
+            return pieces.pop(0)
 
     s = StreamingTranscriber(Fixed(), start_worker=False)
-    s.buffer.append(np.zeros(16000 * 2, dtype=np.float32))
-    s._append(s._transcribe(0, 12000), 0)
-    s._append(s._transcribe(12000, 32000), 12000)  # starts at 0.75 s, inside "pool" (0.4-0.9 s)
-    assert s.text == "a small pool And because" and [w.word for w in s.words] == ["a", "small", "pool", "And",
-                                                                                  "because"]
+    s.buffer.append(np.zeros(16000 * 3, dtype=np.float32))
+    s._append(s._transcribe(0, cut), 0)
+    s._append(s._transcribe(cut, 32000), cut)
+    return s
 
 
 def test_the_last_word_heard_again_as_another_word_at_a_seam_is_kept_once():
@@ -275,24 +280,13 @@ def test_the_last_word_heard_again_as_another_word_at_a_seam_is_kept_once():
     from mockint.models import Word
     from mockint.speech.stt import Piece
 
-    class Fixed:
-        name = "fixed"
-
-        def __init__(self):
-            self.pieces = [Piece("requests that slow.", [Word(word="requests", start=0.0, end=0.28),
-                                                          Word(word="that", start=0.28, end=0.62),
-                                                          Word(word="slow.", start=0.62, end=0.8)]),
-                           Piece("Whoa. The label", [Word(word="Whoa.", start=0.0, end=0.44, probability=0.512),
-                                                     Word(word="The", start=0.66, end=1.0),
-                                                     Word(word="label", start=1.0, end=1.3)])]
-
-        def transcribe(self, audio, prompt=None, word_timestamps=True):
-            return self.pieces.pop(0)
-
-    s = StreamingTranscriber(Fixed(), start_worker=False)
-    s.buffer.append(np.zeros(16000 * 3, dtype=np.float32))
-    s._append(s._transcribe(0, 9600), 0)
-    s._append(s._transcribe(9600, 32000), 9600)  # starts at 0.6 s, just before "slow." (0.62 s)
+    s = _two_stretches([Piece("requests that slow.", [Word(word="requests", start=0.0, end=0.28),
+                                                       Word(word="that", start=0.28, end=0.62),
+                                                       Word(word="slow.", start=0.62, end=0.8)]),
+                        Piece("Whoa. The label", [Word(word="Whoa.", start=0.0, end=0.44, probability=0.512),
+                                                  Word(word="The", start=0.66, end=1.0),
+                                                  Word(word="label", start=1.0, end=1.3)])],
+                       9600)  # the second starts at 0.6 s, just before "slow." (0.62 s)
     assert s.text == "requests that slow. The label", s.text
     assert [w.word for w in s.words] == ["requests", "that", "slow.", "The", "label"]
 
