@@ -307,6 +307,27 @@ def test_an_echo_segment_inside_one_decode_is_dropped(model, fixtures):
     assert echoed.text == plain.text and len(echoed.words) == len(plain.words), (plain.text, echoed.text)
 
 
+def test_json_and_postgres_are_heard_in_a_database_answer(model, bank, tmp_path):
+    """Found in a spoken round: "For JSON columns or full text search" came out as "For Jason Collins, we're full-text
+    search", and "Postgres" as "posters". With both in the databases topic's glossary they are heard (without them,
+    noise-free piper takes of these sentences gave "Jason Collins", "Posters" and "Hostkers can index Jason")."""
+    from piper import SynthesisConfig
+
+    from mockint.speech.tts import PiperSpeaker, piper_available
+
+    if not piper_available():
+        pytest.skip("the neural voice extra is not installed (make test installs it)")
+    q = bank.question("db-postgres-indexing")
+    voice = PiperSpeaker().load()
+    voice._config = lambda: SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0, volume=0.9)
+    for n, said in enumerate(["For JSON columns or full text search I'd use a GIN index.",
+                              "Postgres can index JSON with a GIN index on the jsonb column."]):
+        audio, sr = read_wav(voice.synthesize(said, tmp_path / f"j{n}.wav"))
+        t = transcribe_file(model, resample(audio, sr, 16000), build_prompt(bank.glossary(q), context=q.prompt))
+        assert "JSON" in t.text and "Jason" not in t.text, t.text
+        assert n == 0 or t.text.startswith("Postgres"), t.text
+
+
 def test_queries_is_heard_in_a_database_answer(model, bank, tmp_path):
     """Found in a spoken round: tiny.en wrote the piper voice's "queries" as "careers" and "queers" even with the
     question in the prompt; with "queries" in the databases topic's glossary it is heard. The voice speaks without its
