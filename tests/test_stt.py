@@ -307,44 +307,43 @@ def test_an_echo_segment_inside_one_decode_is_dropped(model, fixtures):
     assert echoed.text == plain.text and len(echoed.words) == len(plain.words), (plain.text, echoed.text)
 
 
-def test_json_and_postgres_are_heard_in_a_database_answer(model, bank, tmp_path):
-    """Found in a spoken round: "For JSON columns or full text search" came out as "For Jason Collins, we're full-text
-    search", and "Postgres" as "posters". With both in the databases topic's glossary they are heard (without them,
-    noise-free piper takes of these sentences gave "Jason Collins", "Posters" and "Hostkers can index Jason")."""
+def _heard(model, bank, qid: str, said: list[str], tmp_path) -> list[str]:
+    """What tiny.en writes, with the question's prompt, for each sentence said by the piper voice without its random
+    variation (noise 0), so that every run hears the same take."""
     from piper import SynthesisConfig
 
     from mockint.speech.tts import PiperSpeaker, piper_available
 
     if not piper_available():
         pytest.skip("the neural voice extra is not installed (make test installs it)")
-    q = bank.question("db-postgres-indexing")
+    q = bank.question(qid)
     voice = PiperSpeaker().load()
     voice._config = lambda: SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0, volume=0.9)
-    for n, said in enumerate(["For JSON columns or full text search I'd use a GIN index.",
-                              "Postgres can index JSON with a GIN index on the jsonb column."]):
-        audio, sr = read_wav(voice.synthesize(said, tmp_path / f"j{n}.wav"))
-        t = transcribe_file(model, resample(audio, sr, 16000), build_prompt(bank.glossary(q), context=q.prompt))
-        assert "JSON" in t.text and "Jason" not in t.text, t.text
-        assert n == 0 or t.text.startswith("Postgres"), t.text
+    out = []
+    for n, sentence in enumerate(said):
+        audio, sr = read_wav(voice.synthesize(sentence, tmp_path / f"s{n}.wav"))
+        out.append(transcribe_file(model, resample(audio, sr, 16000),
+                                   build_prompt(bank.glossary(q), context=q.prompt)).text)
+    return out
+
+
+def test_json_and_postgres_are_heard_in_a_database_answer(model, bank, tmp_path):
+    """Found in a spoken round: "For JSON columns or full text search" came out as "For Jason Collins, we're full-text
+    search", and "Postgres" as "posters". With both in the databases topic's glossary they are heard (without them,
+    these sentences gave "Jason Collins", "Posters" and "Hostkers can index Jason")."""
+    first, second = _heard(model, bank, "db-postgres-indexing",
+                           ["For JSON columns or full text search I'd use a GIN index.",
+                            "Postgres can index JSON with a GIN index on the jsonb column."], tmp_path)
+    assert "JSON" in first and "Jason" not in first, first
+    assert second.startswith("Postgres") and "JSON" in second and "Jason" not in second, second
 
 
 def test_queries_is_heard_in_a_database_answer(model, bank, tmp_path):
     """Found in a spoken round: tiny.en wrote the piper voice's "queries" as "careers" and "queers" even with the
-    question in the prompt; with "queries" in the databases topic's glossary it is heard. The voice speaks without its
-    random variation (noise 0) so that every run hears the same take: without the glossary word, tiny.en writes
-    "queers" for both sentences."""
-    from piper import SynthesisConfig
-
-    from mockint.speech.tts import PiperSpeaker, piper_available
-
-    if not piper_available():
-        pytest.skip("the neural voice extra is not installed (make test installs it)")
-    q = bank.question("db-monitoring-pooling")
-    voice = PiperSpeaker().load()
-    voice._config = lambda: SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0, volume=0.9)
-    for n, said in enumerate(["I look at the queries with the highest total time, not just the slowest single ones.",
-                              "In production I turn on pg stat statements and look at the queries with the highest "
-                              "total time."]):
-        audio, sr = read_wav(voice.synthesize(said, tmp_path / f"q{n}.wav"))
-        t = transcribe_file(model, resample(audio, sr, 16000), build_prompt(bank.glossary(q), context=q.prompt))
-        assert "queries" in t.text.lower(), t.text
+    question in the prompt; with "queries" in the databases topic's glossary it is heard (without it, "queers" for both
+    sentences; and again when "Postgres" and "JSON" were put before it in the glossary, which shifted the prompt)."""
+    for text in _heard(model, bank, "db-monitoring-pooling",
+                       ["I look at the queries with the highest total time, not just the slowest single ones.",
+                        "In production I turn on pg stat statements and look at the queries with the highest total "
+                        "time."], tmp_path):
+        assert "queries" in text.lower(), text
