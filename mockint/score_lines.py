@@ -13,7 +13,10 @@ from typing import Literal
 
 from .models import STAR_T, Question, Score, StarT, WrongClaim
 
-LineKind = Literal["flag", "wrong", "hit", "missed", "strength", "tip"]
+LineKind = Literal["flag", "held", "wrong", "hit", "missed", "strength", "tip"]
+# the tip that says which rule held the overall down (interview/offline.py): shown right under the grade, since it is
+# the reason for the grade, not advice among the others
+HELD = "overall held at "
 STAR_LABELS = {"situation": "Situation", "task": "Task", "action": "Action", "result": "Result",
                "technical": "Technical"}
 FLAG_TEXT = {"empty": "no real answer", "off_topic": "does not answer this question",
@@ -86,6 +89,7 @@ def score_lines(score: Score, q: Question | None, tips: int = 3) -> list[ScoreLi
     """Everything a grade says, once each, in reading order (the grade and STAR+T are separate: see above)."""
     names = {k.id: k.point for k in q.key_points} if q else {}
     out = [ScoreLine("flag", FLAG_TEXT.get(f, f)) for f in score.flags]
+    out += [ScoreLine("held", s) for s in score.improvements if s.startswith(HELD)][:1]
     out += [ScoreLine("wrong", f"You said “{w.quote}”", in_fact(w.correction)) for w in score.wrong_claims]
     hits = {h.id: h for h in score.key_points_hit}
     order = [k.id for k in q.key_points] if q else []
@@ -97,11 +101,12 @@ def score_lines(score: Score, q: Question | None, tips: int = 3) -> list[ScoreLi
             out.append(ScoreLine("missed", names.get(kid, kid)))
     points = list(names.values())
     out += [ScoreLine("strength", s) for s in score.strengths if not _restates(s, points)][:2]
-    out += [ScoreLine("tip", s) for s in score.improvements if not _restates(s, points)][:tips]
+    out += [ScoreLine("tip", s) for s in score.improvements
+            if not _restates(s, points) and not s.startswith(HELD)][:tips]
     return out
 
 
-MARK = {"flag": "!", "wrong": "✗", "hit": "✓", "missed": "✗", "strength": "+", "tip": "→"}
+MARK = {"flag": "!", "held": "!", "wrong": "✗", "hit": "✓", "missed": "✗", "strength": "+", "tip": "→"}
 
 
 def plain_line(line: ScoreLine) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from ..models import STAR_T, Flag, FollowUp, Question, Score, SpeechMetrics, StarT
+from ..score_lines import HELD
 from .interviewer import Exchange, ThreadInput
 from .rubric import Analysis, analyze
 from ..text import normalize
@@ -281,14 +282,14 @@ def score_thread(thread: ThreadInput, judge: Judge) -> Score:
         cap = 5.0 if len(a.wrong) == 1 else 4.0 if len(a.wrong) == 2 else 3.0
         if _clamp(overall) > cap:
             which = "the wrong claim" if len(a.wrong) == 1 else "the wrong claims"
-            held = (cap, f"overall held at {cap:g}/10 by {which} below: an interviewer stops trusting an answer that "
+            held = (cap, f"{HELD}{cap:g}/10 by {which} below: an interviewer stops trusting an answer that "
                          "states a mistake")
         overall = min(overall, cap)
     for below, cap in P.accuracy_caps:
         if a.accuracy < below:
             if _clamp(overall) > cap:
                 bad = len(a.wrong) + len(a.doubtful)
-                held = (cap, f"overall held at {cap:g}/10: {bad} of your {a.statements} statements about the "
+                held = (cap, f"{HELD}{cap:g}/10: {bad} of your {a.statements} statements about the "
                              "question sound like common misconceptions" + (
                                  "; double-check them below" if a.wrong or any(d[2] for d in a.doubtful) else ""))
             overall = min(overall, cap)

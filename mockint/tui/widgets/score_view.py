@@ -8,8 +8,8 @@ from ...models import Question, Score, ThreadSummary
 from ...score_lines import dimensions, score_lines, star_ticks
 from ...text import counted
 
-STYLE = {"flag": ("! ", "bold red"), "wrong": ("✗ ", "bold red"), "hit": ("✓ ", "green"), "missed": ("✗ ", "red"),
-         "strength": ("+ ", "green"), "tip": ("→ ", "yellow")}
+STYLE = {"flag": ("! ", "bold red"), "held": ("! ", "bold yellow"), "wrong": ("✗ ", "bold red"),
+         "hit": ("✓ ", "green"), "missed": ("✗ ", "red"), "strength": ("+ ", "green"), "tip": ("→ ", "yellow")}
 
 
 def grade(score: Score) -> Text:
