@@ -305,6 +305,12 @@ def test_an_echo_segment_inside_one_decode_is_dropped(model, fixtures):
     plain = guarded(audio, segments, None, 0.6, lambda *a: [])
     echoed = guarded(audio, [*segments, echo], None, 0.6, lambda *a: [])
     assert echoed.text == plain.text and len(echoed.words) == len(plain.words), (plain.text, echoed.text)
+    # the same sound heard as another, unsure word in a segment of its own ("...for that query. Worry.", a spoken
+    # round; `mockint transcribe` of the recording gave it too)
+    other = dataclasses.replace(word, word=" Worry.", start=word.start - 0.03, end=word.end, probability=0.23)
+    misheard = dataclasses.replace(last, start=other.start, end=other.end, text=" Worry.", words=[other])
+    again = guarded(audio, [*segments, misheard], None, 0.6, lambda *a: [])
+    assert again.text == plain.text, (plain.text, again.text)
 
 
 def _heard(model, bank, qid: str, said: list[str], tmp_path) -> list[str]:

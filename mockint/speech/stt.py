@@ -222,11 +222,11 @@ SEAM_DOUBT = 0.5
 
 
 def heard_again(prev: Word, w: Word) -> bool:
-    """At the seam between two decoded stretches: the next stretch's first word is the last word's sound heard
-    again, as another word. Seen in spoken rounds: "...that slow. Whoa." ("Whoa." began 0.07 s before "slow." did)
-    and "...that query. Worry." (p=0.23, over most of "query"). A word cannot begin before the one it follows, and an
-    unsure word over most of the previous one's sound is that sound. Only at a seam: inside one decode Whisper can
-    squeeze short words onto one instant, and those are real."""
+    """At a seam (between two decoded stretches, or two segments of one decode): the first word after it is the
+    last word's sound heard again, as another word. Seen in spoken rounds: "...that slow. Whoa." ("Whoa." began
+    0.07 s before "slow." did) and "...that query. Worry." (p=0.23, over most of "query"). A word cannot begin before
+    the one it follows, and an unsure word over most of the previous one's sound is that sound. Only at a seam:
+    inside one segment Whisper can squeeze short words onto one instant, and those are real."""
     if _norm(w.word) == "" or w.start >= prev.end - ECHO_OVERLAP_S:
         return False
     if is_echo(prev, w) or w.start <= prev.start + 0.02:
@@ -326,7 +326,10 @@ def guarded(audio: np.ndarray, segments: list, prompt: str | None, no_speech_thr
                 piece.dropped.append(note)
                 continue
             piece.redecoded.append(note)
-        piece.words.extend(w for w in _collapse_loops(words) if not (piece.words and is_echo(piece.words[-1], w)))
+        for n, w in enumerate(_collapse_loops(words)):
+            # a segment's first word meets the previous segment as a stretch meets the last one: a seam
+            if not (piece.words and (heard_again if n == 0 else is_echo)(piece.words[-1], w)):
+                piece.words.append(w)
     # word strings carry their own leading space ("Node", ".js"): joining them as-is keeps "Node.js" whole
     piece.text = "".join(w.word for w in piece.words).strip()
     for w in piece.words:
