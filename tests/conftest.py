@@ -17,7 +17,7 @@ BANK = ROOT / "question_bank"
 
 # module-scoped fixtures that are expensive (scoring a whole calibration set, mapping the sample jobs): the tests
 # that use one share an xdist worker, so it is computed once; every other test spreads over the workers
-SHARED_FIXTURES = {"heldout_scores", "heldout_e_scores", "coverage"}
+SHARED_FIXTURES = {"heldout_scores", "heldout_e_scores", "heldout_j_scores", "coverage"}
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook turns xdist_group marks into scheduling groups

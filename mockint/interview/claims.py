@@ -83,12 +83,33 @@ def negation_count(text: str) -> int:
     return len(_NEGATION.findall(normalize(text)))
 
 
+def flips(text: str, like: str, key: set[str] | frozenset[str] = frozenset()) -> bool:
+    """Whether `text` says the opposite of `like` where it says it: the negations (mod 2) of the clause that shares
+    most content words with `like` differ from those of `like`. "Kafka deletes a message once it is read, so you
+    can't replay anything" says what "Kafka deletes messages once consumed" says (its second clause's "can't" is
+    about something else); "deleting it at logout doesn't invalidate a stolen copy" flips "logout revokes it"."""
+    target = negation_count(like) % 2
+    clauses = [({w[:5] for w in normalize(p).split() if len(w) > 2}, negation_count(p) % 2)
+               for p in _CLAUSE_EDGE.split(text.lower().replace("'", ""))]
+    # the words that make it wrong (`key`, five-letter prefixes) find the clause best: in "each connection is a
+    # separate process, not a thread" it is "not a thread" that speaks of "connections are lightweight threads"
+    want = key if any(words & key for words, _ in clauses) else {w[:5] for w in normalize(like).split() if len(w) > 2}
+    parts = [(len(words & want), neg) for words, neg in clauses]
+    best = max((n for n, _ in parts), default=0)
+    if best == 0:
+        return negation_count(text) % 2 != target
+    # two clauses that say as much of it: the candidate gets the benefit of the doubt if either flips it
+    return any(neg != target for n, neg in parts if n == best)
+
+
 def rejects(text: str) -> bool:
     return bool(_REJECTION.search(normalize(text)))
 
 
 # where a rejection's object sits: after "never use / no need for / don't bother with", before "... is pointless"
 _OBJECT_AFTER = re.compile(r"\b(?:never|need|bother|point)\b")
+_REGARDLESS = re.compile(r"^\s*(?:if|whether|who|what|how|which|when)\b")
+_USELESS = re.compile(r"\b(?:useless|worthless|no use)\b")
 _CLAUSE_EDGE = re.compile(r"[,;:()\u2013\u2014]|\b(?:so|which|because|since|and|but|then|while|when|if)\b")
 # said of what an attacker or a bad practice gets: "a stolen code is useless to them"
 _TO_SOMEONE_ELSE = re.compile(r"^\s*(?:to|for) (?:them|him|her|an? attacker|the attacker|attackers|anyone else|"
@@ -108,6 +129,8 @@ def rejected_object(text: str) -> str | None:
             continue
         if _TO_SOMEONE_ELSE.search(low[at.end():]):
             return None
+        if "matter" in m.group(0) and _REGARDLESS.search(low[at.end():]):
+            continue  # "it stays there, doesn't matter if anyone read it": regardless of, not a rejection
         if _OBJECT_AFTER.search(m.group(0)):
             rest = low[at.end():]
             edge = _CLAUSE_EDGE.search(rest)
@@ -116,6 +139,10 @@ def rejected_object(text: str) -> str | None:
             before = low[: at.start()]
             edges = list(_CLAUSE_EDGE.finditer(before))
             part = before[edges[-1].end():] if edges else before
+            # "..., so rainbow tables are useless" says what the candidate's practice does to a threat, not that
+            # a practice is not worth doing ("so mTLS is overkill" still is)
+            if edges and edges[-1].group(0) == "so" and _USELESS.search(m.group(0)):
+                return None
         kept = [w for w in normalize(part).split() if w not in _NOT_AN_OBJECT]
         return " ".join(kept)
     return None

@@ -21,7 +21,7 @@ import numpy as np
 from ..models import STAR_T, Question, WrongClaim
 from ..text import find_phrase, stem, tokenize
 from .rubric import STOPWORDS
-from .claims import Claim, negation_count, rejected_object, rejects, split_claims, windows
+from .claims import Claim, flips, negation_count, rejected_object, rejects, split_claims, windows
 
 if TYPE_CHECKING:
     from ..bank import Bank
@@ -48,7 +48,9 @@ class Thresholds:
     tie: float = 0.03           # a claim also counts for a second point this close to its best one
     pair_seed: float = 0.40     # two neighbouring claims are read together only if one is this close to a missing point
     on_topic: float = 0.5       # a statement this close to any of the question's anchors is about the question
-    doubt_margin: float = 0.0   # ... and this much nearer a misconception than to any correct anchor: doubtful
+    doubt_margin: float = 0.03  # ... and this much nearer a misconception than to any correct anchor: doubtful
+    #                             (0.0 with four misconceptions a question; with eight, many swaps of two terms
+    #                             that sound like the truth, 0.0 doubted plain answers: gap 1.00 vs 0.68 on tuning)
     doubt_min: float = 0.6      # ... and at least this close to it (0.5 doubted correct plain answers on dev)
 
 
@@ -289,6 +291,12 @@ def read(q: Question, answer: str, index: BankIndex, thresholds: Thresholds | No
         has_sig = (said >= t.wrong_words) | ((said >= 1) & (ms >= t.wrong_sure))
         ok = (ms >= t.wrong) & (ms - cs >= t.wrong_margin) & (ms - ps >= t.wrong_vs_truth) & has_sig
         ok &= np.array([not c.is_list and i not in wrong_claims for i, c in enumerate(claims)])
+        # said with the misconception's own polarity, in the clause that says it: "deleting a JWT at logout doesn't
+        # invalidate a stolen copy" is close to "deleting the JWT at logout revokes it" and denies it (correct
+        # answers that named a mistake to reject it were told they had made it)
+        for i in np.flatnonzero(ok):
+            near = qi.anchors[mrows[int(np.argmax(sims[i, mrows]))]]
+            ok[i] = not flips(claims[i].asserted or claims[i].text, near.text, sig)
         if not ok.any():
             continue
         best = int(np.argmax(np.where(ok, ms, -1.0)))
