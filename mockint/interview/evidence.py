@@ -294,9 +294,9 @@ def read(q: Question, answer: str, index: BankIndex, thresholds: Thresholds | No
         # said with the misconception's own polarity, in the clause that says it: "deleting a JWT at logout doesn't
         # invalidate a stolen copy" is close to "deleting the JWT at logout revokes it" and denies it (correct
         # answers that named a mistake to reject it were told they had made it)
-        for i in np.flatnonzero(ok):
-            near = qi.anchors[mrows[int(np.argmax(sims[i, mrows]))]]
-            ok[i] = not flips(claims[i].asserted or claims[i].text, near.text, sig)
+        for n in (int(x) for x in np.flatnonzero(ok)):
+            near = qi.anchors[mrows[int(np.argmax(sims[n, mrows]))]]
+            ok[n] = not flips(claims[n].asserted or claims[n].text, near.text, sig)
         if not ok.any():
             continue
         best = int(np.argmax(np.where(ok, ms, -1.0)))
