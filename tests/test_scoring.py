@@ -178,7 +178,7 @@ def test_ordinary_sentences_of_writer_i_are_not_flagged():
 
 def test_the_cue_filter_loses_no_tuning_attempt(monkeypatch):
     """Only sentences with a cue word are read by meaning (for speed): on every tuning list of attempts, and the
-    written examples, nothing is flagged less than when every sentence is read; ordinary speech is flagged no more.
+    written examples, nothing is flagged less than when every sentence is read.
     (Whole answers are left out for time; writer E's answers are checked for false flags in test_second_heldout_set.)"""
     import re
 
@@ -186,23 +186,22 @@ def test_the_cue_filter_loses_no_tuning_attempt(monkeypatch):
 
     lists = (*TUNING, HELDOUT, INJECTIONS_F, INJECTIONS_G, INJECTIONS_H)
     attempts = [x for d in lists for x in d.get("injections", [])]
-    ordinary = [x for d in lists for x in d.get("benign_tricky", [])]
     for path in injection.EXAMPLES:
         data = json.loads(path.read_text())
         attempts += [x for k, v in data.items() if "attempt" in k for x in v]
-        ordinary += [x for k, v in data.items() if "attempt" not in k and isinstance(v, list) for x in v]
 
     def flagged(texts):
         injection._spans.cache_clear()
         return {x for x in texts if injection.injection_spans(x)}
 
-    filtered = (flagged(attempts), flagged(ordinary))
+    filtered = flagged(attempts)
     monkeypatch.setattr(injection, "_CUE", re.compile(""))
-    every = (flagged(attempts), flagged(ordinary))
+    every = flagged(attempts)
     injection._spans.cache_clear()
-    assert len(attempts) > 500 and len(ordinary) > 500
-    assert filtered[0] == every[0], every[0] ^ filtered[0]
-    assert filtered[1] <= every[1], filtered[1] - every[1]
+    assert len(attempts) > 500
+    assert filtered == every, every ^ filtered
+    # (ordinary speech is not read here: the filter only skips sentences, so it cannot flag one the full reading
+    # would not; the lists' ordinary sentences are checked list by list above)
 
 
 @pytest.fixture(scope="module")
