@@ -214,7 +214,8 @@ class BankIndex:
 
         truthful = [i for i, a in enumerate(all_anchors) if a.kind in ("point", "example", "reference", "correction")]
         SEMANTIC.add_domain(all_vecs[truthful])
-        return QuestionIndex(q, all_anchors, all_vecs, self._centroid(q), signatures)
+        # float16 at rest: the values are float16 already (the cache stores them so), half the memory for a bank
+        return QuestionIndex(q, all_anchors, all_vecs.astype(np.float16), self._centroid(q), signatures)
 
     def _centroid(self, q: Question) -> np.ndarray:
         # what a question is about, from its prompt and key points only: cheap enough to embed a whole bank at once
@@ -264,7 +265,8 @@ def read(q: Question, answer: str, index: BankIndex, thresholds: Thresholds | No
         return Reading(claims, points, [], set(), 0.0, None, 0.0, 0, 0, [])
 
     cv = index.embedder.embed([c.asserted or c.text for c in claims])
-    sims = cv @ qi.vectors.T            # claims x anchors
+    anchor_vecs = qi.vectors.astype(np.float32)  # kept as float16 (the values are float16 already: as_stored)
+    sims = cv @ anchor_vecs.T           # claims x anchors
     neg = np.array([a.negations % 2 for a in qi.anchors])
     cneg = np.array([c.negations % 2 for c in claims])
     same = cneg[:, None] == neg[None, :]
@@ -389,7 +391,7 @@ def read(q: Question, answer: str, index: BankIndex, thresholds: Thresholds | No
              if not ({a, b} & wrong_claims or claims[a].rejects or claims[b].rejects)
              and any(max(near[a, j], near[b, j]) >= t.pair_seed for j in missing)]
     if pairs:
-        wsims = index.embedder.embed([p[2] for p in pairs]) @ qi.vectors.T
+        wsims = index.embedder.embed([p[2] for p in pairs]) @ anchor_vecs.T
         wneg = np.array([negation_count(p[2]) % 2 for p in pairs], dtype=int)
         for j in missing:
             k = q.key_points[j]

@@ -290,6 +290,7 @@ class _Semantic:
         self.threshold, self.threshold_grading, self.margin = threshold, threshold_grading, margin
         self._ready: tuple[object, np.ndarray, np.ndarray] | None = None
         self._domain: list[np.ndarray] = []  # the bank's own sentences: ordinary speech of this domain
+        self._stacked: np.ndarray | None = None  # the examples' ordinary sentences and the domain, in one matrix
         self._lock = threading.Lock()
         self.error: str | None = None
 
@@ -319,9 +320,13 @@ class _Semantic:
             return [False] * len(sentences)
         model, attempts, ordinary = ready
         with self._lock:
-            domain = list(self._domain)
-        if domain:
-            ordinary = np.vstack([ordinary, *domain])
+            # stacked once, not per call: a fresh copy of every bank sentence's vector per answer kept the heap
+            # ~8 MB larger through a round
+            base = self._stacked if self._stacked is not None else ordinary
+            if self._domain:
+                base = self._stacked = np.vstack([base, *self._domain])
+                self._domain = []
+        ordinary = base
         vecs = model.embed(sentences)
         a = (vecs @ attempts.T).max(1)
         o = (vecs @ ordinary.T).max(1)
