@@ -258,6 +258,33 @@ async def test_spoken_round_with_fake_microphone(sessions_dir, speech_audio):
     assert len(audio) > 16000 and levels
 
 
+async def test_space_on_an_answer_with_nothing_heard_asks_for_a_second_press(sessions_dir):
+    """A new user's round: space pressed to answer at the moment the question ended landed on the answer and ended
+    it before a word was said; the follow-up was then asked over the candidate's answer. With nothing heard (no word
+    transcribed, no voice on the meter), ending takes a second press."""
+    def kit(settings, typed):
+        return SpeechKit(make_recorder=lambda: FakeRecorder(np.zeros(16000, dtype=np.float32)),
+                         transcriber=FakeTranscriber("unused"))
+
+    app = MockintApp(Context(load_settings({"sessions_dir": str(sessions_dir), "tts": {"enabled": False}})),
+                     kit_factory=kit, checks=lambda s: CHECKS)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.start_round(only=["node-event-loop-phases"])
+        await wait_for(pilot, lambda: isinstance(app.screen, RoundScreen) and app.screen.state == "listening")
+        screen = app.screen
+        await pilot.press("space")
+        await pilot.pause(0.2)
+        assert screen.state == "listening", screen.state
+        assert "Nothing heard yet" in str(screen.query_one("#who").render())
+        await pilot.press("space")  # meant it: the answer ends, empty
+        await wait_for(pilot, lambda: screen.state != "listening")
+        await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen) or "Follow-up" in thread_text(app),
+                       timeout=60)
+    (sid,) = [p.name for p in sessions_dir.iterdir()]
+    main = SessionStore(sessions_dir).load(sid).threads[0].turns[0]
+    assert main.answered and main.transcript.text == "" and main.ended_by == "candidate"
+
+
 async def test_quit_asks_first_and_keeps_the_answers(sessions_dir):
     app = MockintApp(Context(load_settings({"sessions_dir": str(sessions_dir), "tts": {"enabled": False},
                                             "round": {"answers": "typed"}})), checks=lambda s: CHECKS)

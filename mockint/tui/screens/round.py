@@ -40,6 +40,10 @@ def short(text: str, limit: int = 80) -> str:
     return first if len(first) <= limit else first[: limit - 1] + "…"
 
 
+EMPTY_CONFIRM_SECONDS = 5.0  # a second space within this long ends an answer in which nothing was heard
+VOICE_LEVEL = 0.4  # on the meter (-60..0 dBFS as 0..1): -36 dBFS, above room noise, below a voice at a laptop mic
+
+
 class RoundScreen(Screen):
     """A face on the Interview: shows its events, sends its commands, holds no interview logic."""
 
@@ -62,6 +66,8 @@ class RoundScreen(Screen):
         self.total = 0
         self.prompts: dict[str, tuple[int, str]] = {}  # question id -> (index, text), for score lines
         self._wait_started: float | None = None
+        self._heard = False  # a word of this answer has been transcribed
+        self._empty_press: float | None = None  # when space was pressed on an answer with nothing heard yet
         self._repeating = False
         self.last_scored: str | None = None  # the question "try again" asks again
 
@@ -141,9 +147,12 @@ class RoundScreen(Screen):
 
     # ---- engine events ----
     def on_level_changed(self, message: LevelChanged) -> None:
+        # a voice on the meter counts as heard: words reach the screen only after a pause (or 12 s of speech)
+        self._heard = self._heard or (self.state == "listening" and message.value >= VOICE_LEVEL)
         self.query_one(LevelMeter).level = message.value
 
     def on_partial_changed(self, message: PartialChanged) -> None:
+        self._heard = self._heard or bool(message.text.strip())
         self._show_partial(message.text)
 
     def _show_partial(self, text: str) -> None:
@@ -209,6 +218,7 @@ class RoundScreen(Screen):
         self._show_mode()
         self.query_one("#answer-clock", Countdown).start(ev.budget)
         self.state = "listening"
+        self._heard, self._empty_press = False, None
         self._listening_hint()
         if ev.mode == "typed":
             self.query_one("#typed", AnswerBox).focus()
@@ -308,6 +318,15 @@ class RoundScreen(Screen):
         if self.state == "speaking":
             self._send("start_answer")
         elif self.state == "listening" and self.mode == "spoken":
+            now = self.app.clock()
+            if not self._heard and (self._empty_press is None or now - self._empty_press > EMPTY_CONFIRM_SECONDS):
+                # space pressed once too often (to skip the question being read, then again) ended the answer
+                # before a word was said, and the next question was then asked over the candidate's answer:
+                # with nothing heard, ending takes a second press
+                self._empty_press = now
+                self._who("Nothing heard yet — keep talking, or press [b]space[/] again to end this answer "
+                          "without one")
+                return
             self._send("finish_answer")
             self.query_one("#answer-clock", Countdown).pause(True)  # the answer is over: its clock stops
             self.state = "transcribing"
