@@ -59,6 +59,11 @@ def _validation_problems(where: str, err: ValidationError) -> list[str]:
         msg = e["msg"].removeprefix("Value error, ")
         if e["type"] == "string_pattern_mismatch" and (e.get("ctx") or {}).get("pattern") == KEBAB:
             msg = "must be kebab-case: lowercase letters and digits joined by '-'"
+        ctx = e.get("ctx") or {}
+        if e["type"] in ("too_long", "too_short") and isinstance(e.get("input"), list):
+            # "List should have at most 8 items after validation, not 10" says it the way a bank author counts
+            limit = ctx.get("max_length") if e["type"] == "too_long" else ctx.get("min_length")
+            msg = f"{'at most' if e['type'] == 'too_long' else 'at least'} {limit} allowed, found {len(e['input'])}"
         got = e.get("input")
         if isinstance(got, (str, int, float)) and not isinstance(got, bool) and len(str(got)) <= 40 \
                 and e["type"] not in ("missing", "extra_forbidden"):

@@ -122,6 +122,22 @@ def test_a_problem_names_the_block_as_a_person_counts_it_and_what_was_written(tm
     assert "key_points #2 → id: must be kebab-case" in msg and "(got 'Second Point')" in msg, msg
 
 
+def test_too_many_misconceptions_is_counted_in_words(tmp_path):
+    """A bank of one's own with ten misconceptions said "List should have at most 8 items after validation, not 10"."""
+    import tomllib
+
+    src = FILES[0].read_text()
+    first = tomllib.loads(src)["questions"][0]
+    more = range(9 - len(first["misconceptions"]))
+    block = "\n".join(f'[[questions.misconceptions]]\nid = "extra-{i}"\nclaim = "A wrong statement number {i}."\n'
+                      f'correction = "What is true instead, number {i}."' for i in more)
+    # the new blocks go right after the first question's last line, before the second [[questions]]
+    at = src.index("[[questions]]", src.index("[[questions]]") + 1)
+    p = _write(tmp_path, src[:at] + block + "\n\n" + src[at:], FILES[0].name)
+    (msg,) = _problems(p)
+    assert msg.endswith("misconceptions: at most 8 allowed, found 9"), msg
+
+
 def test_validate_counts_in_words(main):
     """A bank of one's own with one question (tests/data/own_bank) said "ok: 1 questions in 1 topics"."""
     r = main("bank", "validate", str(Path(__file__).parent / "data" / "own_bank"))
