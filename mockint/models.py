@@ -58,6 +58,21 @@ class Misconception(Strict):
     correction: Annotated[str, Field(min_length=10, max_length=600)]
     contradicts: str | None = None
     """The key point this claim denies, if any (a candidate who says it has not shown that point)."""
+    swap: Annotated[list[Annotated[str, Field(min_length=2, max_length=40)]], Field(min_length=2, max_length=2)] \
+        | None = None
+    """The two terms this mistake exchanges (["session", "transaction"]): a sentence says almost the same words either
+    way, so the judge checks which term it says them of."""
+
+    @model_validator(mode="after")
+    def _swap_terms_said(self) -> "Misconception":
+        if self.swap is not None:
+            a, b = (t.lower() for t in self.swap)
+            if a == b:
+                raise ValueError("swap needs two different terms")
+            said = " ".join([self.claim, *self.examples]).lower()
+            if not any(re.search(rf"(?<![\w-]){re.escape(t)}s?(?![\w-])", said) for t in (a, b)):
+                raise ValueError(f"neither swap term ({a!r}, {b!r}) is in the claim or its examples")
+        return self
 
 
 class Question(Strict):

@@ -194,3 +194,20 @@ def test_fuzz_damaged_real_files(tmp_path, src, data):
         load_bank(p)
     except BankError as e:
         assert e.problems
+
+
+def test_a_swap_names_terms_the_mistake_says():
+    """`swap` names the two terms a misconception exchanges; a typo there would silently never match."""
+    from pydantic import ValidationError
+
+    from mockint.models import Misconception
+
+    ok = Misconception(id="m", claim="Session pooling shares connections.", correction="Transaction pooling does.",
+                       swap=["session", "transaction"])
+    assert ok.swap == ["session", "transaction"]
+    with pytest.raises(ValidationError, match="neither swap term"):
+        Misconception(id="m", claim="Session pooling shares connections.", correction="Transaction pooling does.",
+                      swap=["sesion", "transacton"])
+    with pytest.raises(ValidationError, match="two different terms"):
+        Misconception(id="m", claim="Session pooling shares connections.", correction="x is true instead",
+                      swap=["session", "Session"])

@@ -285,8 +285,8 @@ def test_third_heldout_set_plain_language(heldout_j_scores):
 
 
 @pytest.mark.xfail(strict=True, reason="measured once on writer J's fresh set: 78.4 % of 81 pairs in order (76.5 % on "
-                   "the judge before; 77.2 % after the fact-check of the new misconceptions); its wrong-facts "
-                   "answers score like strong ones (see below)")
+                   "the judge before; 77.2 % after the fact-check of the new misconceptions, 79.0 % once swaps "
+                   "of two terms were read); its wrong-facts answers score like strong ones (see below)")
 def test_third_heldout_set_ordering(heldout_j_scores):
     by_q: dict[str, list] = {}
     for it, s in heldout_j_scores:
@@ -299,7 +299,8 @@ def test_third_heldout_set_ordering(heldout_j_scores):
 
 @pytest.mark.xfail(strict=True, reason="measured once on writer J's fresh set: wrong facts outside the bank's first "
                    "four misconceptions score median 6, 16 of 20 above 4 (19 of 20, median 7, with four a question); "
-                   "a wrong claim is found in 2 of 20. Offline, only the bank's mistakes are known to be wrong")
+                   "a wrong claim is found in 2 of 20 (5 of 20 and 15 above 4 once swaps of two terms were read). "
+                   "Offline, only the bank's mistakes are known to be wrong")
 def test_third_heldout_set_wrong_facts(heldout_j_scores):
     got = [s.overall for it, s in heldout_j_scores if it["kind"] == "wrong_facts"]
     assert statistics.median(got) <= 4 and sum(x > 4 for x in got) <= len(got) // 6, got
@@ -466,6 +467,40 @@ def test_what_a_rejection_is_said_of(text, said_of):
     from mockint.interview.claims import rejected_object
 
     assert rejected_object(text) == said_of
+
+
+@pytest.mark.parametrize(("qid", "sentence", "swapped"), [
+    # said in a spoken round of a fresh clone, and credited as the transaction-pooling point it gets backwards
+    ("db-monitoring-pooling", "In front of Postgres, I put PgBouncer in session mode, because session mode is the one "
+     "that shares a few server connections among many clients.", True),
+    ("db-monitoring-pooling", "I put PgBouncer in transaction mode, which shares a few server connections among many "
+     "clients.", False),
+    ("db-monitoring-pooling", "Session mode keeps a server connection for each client until it disconnects, so it "
+     "barely helps.", False),
+    # typed into `mockint score`, and credited as the delivery-semantics point
+    ("comm-delivery-semantics", "At-least-once means a message can be lost but never duplicated, so I ack before "
+     "processing.", True),
+    ("comm-delivery-semantics", "At-most-once can lose a message, at-least-once can deliver it twice, so consumers "
+     "must be idempotent.", False),
+    ("db-postgres-indexing", "For jsonb containment I use a GiST index, and GIN for geometric data.", True),
+    ("db-postgres-indexing", "For jsonb containment I use a GIN index, and GiST for geometric data and ranges.", False),
+    ("ms-circuit-breaker", "When the breaker is open, calls flow through normally, and when it is closed it fails "
+     "fast.", True),
+    ("ms-circuit-breaker", "When the breaker is closed, calls flow through normally, and when it is open it fails "
+     "fast.", False),
+])
+def test_a_swap_of_two_terms_is_a_wrong_claim(bank, judge, qid, sentence, swapped):
+    """A swap embeds as close to the truth as the truth does (the same words, two terms exchanged), so the bank
+    names the two terms of each swap misconception and the judge checks which term the words are said of. On the
+    tuning sets (448 answers) it found 4 swaps, all in wrong-facts answers, and nothing else changed."""
+    s = final_score(_thread(bank.question(qid), sentence, bank), judge)
+    q = bank.question(qid)
+    swaps = {m.id for m in q.misconceptions if m.swap}
+    found = [w.misconception for w in s.wrong_claims if w.misconception in swaps]
+    assert bool(found) == swapped, s.wrong_claims
+    if swapped:  # and it is no longer credited as the point it gets backwards
+        m = q.misconception(found[0])
+        assert m is not None and m.contradicts not in {k.id for k in s.key_points_hit}
 
 
 @pytest.mark.parametrize(("text", "like", "key", "flipped"), [

@@ -41,6 +41,7 @@ class Thresholds:
     wrong_words: int = 2        # ... and using this many of the words that make the misconception wrong,
     wrong_sure: float = 0.86    # ... or one of them when this close: one shared word is usually the topic ("rows",
     #                             "gateway", "DynamoDB"), and 11 of 20 wrong claims on the tuning sets were right
+    swap_near: float = 0.55     # a claim this close to a swap mistake is read for which term it says things of
     reject: float = 0.25        # a rejecting claim this close to a core point rejects it
     assign: float = 0.40        # a reference sentence this close to a key point is one of its anchors
     off_topic_margin: float = 0.04
@@ -77,6 +78,8 @@ class QuestionIndex:
     centroid: np.ndarray
     signatures: dict[str, set[str]] = field(default_factory=dict)
     """Per misconception: the words that say it and that neither its correction nor the rubric uses."""
+    swaps: dict[str, tuple[str, str, frozenset[str], frozenset[str]]] = field(default_factory=dict)
+    """Per swap misconception: its two terms and the words the question's correct sentences say only of each."""
 
     def rows(self, pred) -> np.ndarray:
         return np.array([i for i, a in enumerate(self.anchors) if pred(a)], dtype=int)
@@ -117,7 +120,7 @@ class Reading:
 
 
 _STOP_STEMS = {stem(w) for w in STOPWORDS} | {stem(w) for w in (
-    "since still another give gives done work works put puts come comes fine safe just always every each any "
+    "since still another give gives done work works put puts come comes fine safe just always every each any ones "
     "enough whole place thing need needs case cases actually simply even").split()}
 
 
@@ -150,6 +153,53 @@ def affirmed_and_denied(text: str) -> tuple[set[str], set[str]]:
                 (denied if scope > 0 else affirmed).add(tok)
             scope = max(0, scope - 1)
     return affirmed, denied
+
+
+# the halves of a contrast ("X does this, and Y does that"; "while", "but"); a comma alone separates the term from
+# what is said of it ("When the breaker is closed, calls flow through")
+_SWAP_EDGE = re.compile(r"[;:.!?()]|,\s*and\b|\b(?:while|whereas|but)\b", re.IGNORECASE)
+# the bank's correct sentences are read finer: "At-most-once can lose messages, at-least-once can duplicate them"
+_TRUTH_EDGE = re.compile(r"[,;:.!?()]|\b(?:while|whereas|but|and|so|because|which|then)\b", re.IGNORECASE)
+
+
+def _term(t: str) -> "re.Pattern[str]":
+    return re.compile(rf"(?<![\w-]){re.escape(t)}s?(?![\w-])", re.IGNORECASE)
+
+
+def _said_of(clause: str, a: str, b: str) -> tuple[int, set[str]]:
+    """Which of two terms a clause names (0 for a, 1 for b, -1 for neither or both) and the other words it affirms
+    (five-letter prefixes)."""
+    has_a, has_b = bool(_term(a).search(clause)), bool(_term(b).search(clause))
+    if has_a == has_b:
+        return -1, set()
+    rest = _term(b).sub(" ", _term(a).sub(" ", clause))
+    affirmed, _ = affirmed_and_denied(rest)
+    return (0 if has_a else 1), {w[:5] for w in affirmed if w not in _STOP_STEMS}
+
+
+def swap_words(truth: list[str], a: str, b: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The words correct sentences say only of `a` and only of `b`, clause by clause ("transaction pooling shares
+    server connections" puts "shares" with transaction)."""
+    of: tuple[set[str], set[str]] = (set(), set())
+    for text in truth:
+        for clause in _TRUTH_EDGE.split(text):
+            which, words = _said_of(clause or "", a, b)
+            if which >= 0:
+                of[which].update(words)
+    return frozenset(of[0] - of[1]), frozenset(of[1] - of[0])
+
+
+def says_swapped(text: str, a: str, b: str, words_a: frozenset[str], words_b: frozenset[str]) -> bool:
+    """A clause names one term with words the truth says only of the other, and none it says of its own: "session
+    mode is the one that shares connections" when the truth says transaction mode shares them."""
+    for clause in _SWAP_EDGE.split(text):
+        which, words = _said_of(clause or "", a, b)
+        if which < 0:
+            continue
+        own, other = (words_a, words_b) if which == 0 else (words_b, words_a)
+        if words & other and not words & own:
+            return True
+    return False
 
 
 def _sentences(text: str) -> list[str]:
@@ -210,12 +260,16 @@ class BankIndex:
             own = content_stems(" ".join([m.claim, *m.examples]))
             _, denied = affirmed_and_denied(m.correction)
             signatures[m.id] = (own - stated) | (own & denied)
+        truth_sentences = [*(k.point for k in q.key_points), *(e for k in q.key_points for e in k.examples), *refs,
+                           *(x for m in q.misconceptions for x in (m.correction, *m.correct_examples))]
+        swaps = {m.id: (m.swap[0], m.swap[1], *swap_words(truth_sentences, m.swap[0], m.swap[1]))
+                 for m in q.misconceptions if m.swap}
         from .injection import SEMANTIC
 
         truthful = [i for i, a in enumerate(all_anchors) if a.kind in ("point", "example", "reference", "correction")]
         SEMANTIC.add_domain(all_vecs[truthful])
         # float16 at rest: the values are float16 already (the cache stores them so), half the memory for a bank
-        return QuestionIndex(q, all_anchors, all_vecs.astype(np.float16), self._centroid(q), signatures)
+        return QuestionIndex(q, all_anchors, all_vecs.astype(np.float16), self._centroid(q), signatures, swaps)
 
     def _centroid(self, q: Question) -> np.ndarray:
         # what a question is about, from its prompt and key points only: cheap enough to embed a whole bank at once
@@ -306,6 +360,23 @@ def read(q: Question, answer: str, index: BankIndex, thresholds: Thresholds | No
         wrong_claims.add(best)
         if m.contradicts:
             wrong_points.add(m.contradicts)
+
+    # ---- swaps: "session mode is the one that shares connections" embeds as close to the truth as to the mistake
+    # (the same words, two terms exchanged), so which term the words are said of decides
+    for m in q.misconceptions:
+        if m.id not in qi.swaps:
+            continue
+        term_a, term_b, words_a, words_b = qi.swaps[m.id]
+        mrows = qi.rows(lambda x, m=m: x.kind == "misconception" and x.misconception == m.id)
+        for i, c in enumerate(claims):
+            if i in wrong_claims or c.is_list or c.rejects or not len(mrows) or sims[i, mrows].max() < t.swap_near:
+                continue
+            if says_swapped(c.asserted or c.text, term_a, term_b, words_a, words_b):
+                wrong.append(WrongClaim(quote=_quote(c.text), correction=m.correction, misconception=m.id))
+                wrong_claims.add(i)
+                if m.contradicts:
+                    wrong_points.add(m.contradicts)
+                break
 
     # ---- rejections of a practice the rubric asks for ("jitter is pointless", "I'd never bother with a breaker") ----
     weight = {k.id: k.weight for k in q.key_points}
