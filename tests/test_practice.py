@@ -245,8 +245,8 @@ def test_an_invalid_draft_is_rejected_with_the_problems_and_nothing_is_written(c
     r = cli("job", str(JOBS / "payments-backend.md"), "--draft-questions", str(out), env=env)
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert "did not pass `mockint bank validate` after 2 attempts, so nothing was written" in r.stderr
-    assert "key_points: List should have at least 4 items" in r.stderr
-    assert "follow_ups: List should have at least 2 items" in r.stderr
+    assert "key_points: at least 4 allowed, found 2" in r.stderr
+    assert "follow_ups: at least 2 allowed, found 1" in r.stderr
     assert not out.exists() and len(srv.requests) == 2
 
 

@@ -204,6 +204,23 @@ def test_the_cue_filter_loses_no_tuning_attempt(monkeypatch):
     # would not; the lists' ordinary sentences are checked list by list above)
 
 
+def _kept_down(scores, kind: str) -> None:
+    """Answers of this kind score 4 or below: the typical one, and all but one in six."""
+    got = [s.overall for it, s in scores if it["kind"] == kind]
+    assert statistics.median(got) <= 4 and sum(x > 4 for x in got) <= len(got) // 6, got
+
+
+def _ordered(scores) -> tuple[float, int]:
+    """Answer pairs of one question whose bands differ by 2 or more, and how many the judge orders the same way (a
+    tie counts half)."""
+    by_q: dict[str, list] = {}
+    for it, s in scores:
+        by_q.setdefault(it["question_id"], []).append((sum(it["band"]) / 2, s.overall))
+    pairs = [(a, b) if a[0] > b[0] else (b, a) for v in by_q.values() for a, b in itertools.combinations(v, 2)
+             if abs(a[0] - b[0]) >= 2]
+    return sum(1 if hi[1] > lo[1] else 0.5 if hi[1] == lo[1] else 0 for hi, lo in pairs), len(pairs)
+
+
 @pytest.fixture(scope="module")
 def heldout_e_scores(bank, judge):
     return [(it, final_score(_thread(bank.question(it["question_id"]), it["answer"], bank), judge))
@@ -213,13 +230,8 @@ def heldout_e_scores(bank, judge):
 def test_second_heldout_set(heldout_e_scores):
     """Writer E: ordering, keyword lists, plain words and the sentence lists meet the same gates."""
     assert {it["kind"] for it in HELDOUT_E["items"]} == {"strong", "plain", "wrong_facts", "keyword_list", "injection"}
-    by_q: dict[str, list] = {}
-    for it, s in heldout_e_scores:
-        by_q.setdefault(it["question_id"], []).append((sum(it["band"]) / 2, s.overall))
-    pairs = [(a, b) if a[0] > b[0] else (b, a) for v in by_q.values() for a, b in itertools.combinations(v, 2)
-             if abs(a[0] - b[0]) >= 2]
-    ok = sum(1 if hi[1] > lo[1] else 0.5 if hi[1] == lo[1] else 0 for hi, lo in pairs)
-    assert len(pairs) >= 100 and ok / len(pairs) >= 0.90, (ok, len(pairs))
+    ok, total = _ordered(heldout_e_scores)
+    assert total >= 100 and ok / total >= 0.90, (ok, total)
     lists = [s.overall for it, s in heldout_e_scores if it["kind"] == "keyword_list"]
     assert statistics.median(lists) <= 4 and sum(x > 4 for x in lists) <= len(lists) // 6 and max(lists) <= 6, lists
     flagged = [it["kind"] for it, s in heldout_e_scores if it["kind"] != "injection" and "injection_attempt" in s.flags]
@@ -242,8 +254,7 @@ def test_second_heldout_plain_language(heldout_e_scores):
                    "in 2 of 20); an embedding model hears the topic, not the truth. With eight misconceptions a "
                    "question (four more, written without seeing this set): median 4, 8 of 20 above 4, max 7")
 def test_second_heldout_wrong_facts_outside_the_bank(heldout_e_scores):
-    got = [s.overall for it, s in heldout_e_scores if it["kind"] == "wrong_facts"]
-    assert statistics.median(got) <= 4 and sum(x > 4 for x in got) <= len(got) // 6, got
+    _kept_down(heldout_e_scores, "wrong_facts")
 
 
 @pytest.mark.xfail(strict=True, reason="measured once on writer E's set: 19 of 20 injection answers flagged, but "
@@ -288,13 +299,8 @@ def test_third_heldout_set_plain_language(heldout_j_scores):
                    "the judge before; 77.2 % after the fact-check of the new misconceptions, 79.0 % once swaps "
                    "of two terms were read); its wrong-facts answers score like strong ones (see below)")
 def test_third_heldout_set_ordering(heldout_j_scores):
-    by_q: dict[str, list] = {}
-    for it, s in heldout_j_scores:
-        by_q.setdefault(it["question_id"], []).append((sum(it["band"]) / 2, s.overall))
-    pairs = [(a, b) if a[0] > b[0] else (b, a) for v in by_q.values() for a, b in itertools.combinations(v, 2)
-             if abs(a[0] - b[0]) >= 2]
-    ok = sum(1 if hi[1] > lo[1] else 0.5 if hi[1] == lo[1] else 0 for hi, lo in pairs)
-    assert len(pairs) >= 60 and ok / len(pairs) >= 0.90, (ok, len(pairs))
+    ok, total = _ordered(heldout_j_scores)
+    assert total >= 60 and ok / total >= 0.90, (ok, total)
 
 
 @pytest.mark.xfail(strict=True, reason="measured once on writer J's fresh set: wrong facts outside the bank's first "
@@ -302,8 +308,7 @@ def test_third_heldout_set_ordering(heldout_j_scores):
                    "a wrong claim is found in 2 of 20 (5 of 20 and 15 above 4 once swaps of two terms were read). "
                    "Offline, only the bank's mistakes are known to be wrong")
 def test_third_heldout_set_wrong_facts(heldout_j_scores):
-    got = [s.overall for it, s in heldout_j_scores if it["kind"] == "wrong_facts"]
-    assert statistics.median(got) <= 4 and sum(x > 4 for x in got) <= len(got) // 6, got
+    _kept_down(heldout_j_scores, "wrong_facts")
 
 
 def test_naming_a_mistake_to_reject_it_is_not_making_it(bank, judge):

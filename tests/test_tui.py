@@ -211,6 +211,15 @@ def speech_audio(tmp_path_factory):
     return resample(audio, sr, 16000)
 
 
+def _spoken_app(sessions_dir, make_recorder, transcriber) -> MockintApp:
+    """The app with spoken answers from a fake microphone and transcriber, the interviewer's voice off."""
+    def kit(settings, typed):
+        return SpeechKit(make_recorder=make_recorder, transcriber=transcriber)
+
+    return MockintApp(Context(load_settings({"sessions_dir": str(sessions_dir), "tts": {"enabled": False}})),
+                      kit_factory=kit, checks=lambda s: CHECKS)
+
+
 async def test_spoken_round_with_fake_microphone(sessions_dir, speech_audio):
     said = ("Um, the event loop runs callbacks on one thread and libuv has a pool of four threads. " * 6).strip()
     levels: list[float] = []
@@ -218,11 +227,7 @@ async def test_spoken_round_with_fake_microphone(sessions_dir, speech_audio):
     gate = threading.Event()
     gate.set()
 
-    def kit(settings, typed):
-        return SpeechKit(make_recorder=lambda: FakeRecorder(speech_audio, gate), transcriber=transcriber)
-
-    app = MockintApp(Context(load_settings({"sessions_dir": str(sessions_dir), "tts": {"enabled": False}})),
-                     kit_factory=kit, checks=lambda s: CHECKS)
+    app = _spoken_app(sessions_dir, lambda: FakeRecorder(speech_audio, gate), transcriber)
     async with app.run_test(size=(100, 32)) as pilot:
         app.start_round(only=["node-event-loop-phases"])
         await wait_for(pilot, lambda: isinstance(app.screen, RoundScreen) and app.screen.state == "listening")
@@ -262,12 +267,8 @@ async def test_space_on_an_answer_with_nothing_heard_asks_for_a_second_press(ses
     """A new user's round: space pressed to answer at the moment the question ended landed on the answer and ended
     it before a word was said; the follow-up was then asked over the candidate's answer. With nothing heard (no word
     transcribed, no voice on the meter), ending takes a second press."""
-    def kit(settings, typed):
-        return SpeechKit(make_recorder=lambda: FakeRecorder(np.zeros(16000, dtype=np.float32)),
-                         transcriber=FakeTranscriber("unused"))
-
-    app = MockintApp(Context(load_settings({"sessions_dir": str(sessions_dir), "tts": {"enabled": False}})),
-                     kit_factory=kit, checks=lambda s: CHECKS)
+    app = _spoken_app(sessions_dir, lambda: FakeRecorder(np.zeros(16000, dtype=np.float32)),
+                      FakeTranscriber("unused"))
     async with app.run_test(size=(80, 24)) as pilot:
         app.start_round(only=["node-event-loop-phases"])
         await wait_for(pilot, lambda: isinstance(app.screen, RoundScreen) and app.screen.state == "listening")
