@@ -84,6 +84,15 @@ def _close(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
+@lru_cache(maxsize=4096)
+def _by_initial(s: tuple[str, ...]) -> dict[str, tuple[int, ...]]:
+    """Positions of the stems by their first letter."""
+    out: dict[str, list[int]] = {}
+    for i, tok in enumerate(s):
+        out.setdefault(tok[:1], []).append(i)
+    return {k: tuple(v) for k, v in out.items()}
+
+
 @lru_cache(maxsize=8192)
 def _positions_in(s: tuple[str, ...], target: str) -> tuple[tuple[int, int], ...]:
     """Spans (first, last) of stems equal to target, alone or as two or three stems run together."""
@@ -93,7 +102,9 @@ def _positions_in(s: tuple[str, ...], target: str) -> tuple[tuple[int, int], ...
     out = []
     n = len(target)
     first = target[:1]
-    for i, tok in enumerate(s):
+    # a match starts on a stem with the target's first letter (`_close` requires it), so only those are tried
+    for i in _by_initial(s).get(first, ()):
+        tok = s[i]
         lt = len(tok)
         if tok == target or (n - 1 <= lt <= n + 1 and _close(tok, target)):
             out.append((i, i))

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# `make test` (run by scripts/with-pulse.sh), in two stages:
-#   1. every test that does not use the PulseAudio sinks, on three pytest-xdist workers at the lowest CPU priority
-#      (nice 19; three, not two, on two cores: a worker waiting on a subprocess or a clock leaves its core to the
-#      third, 3 min 05 s instead of 3 min 22 s for this part), while the `audio` tests (real playback and recording, in real time) run one at a time at normal
-#      priority: the audio tests mostly wait on the clock, and the scheduler gives them the CPU whenever they need
-#      it, so what a candidate would hear is not garbled by the other tests (issue 12: a second xdist worker's
-#      load on top of the audio tests garbled them; a niced one is not load to them);
-#   2. the lost-words test alone: it makes its own CPU load (two busy processes) and needs nothing else running,
-#      or the tests in stage 1 would crawl and the load it measures would not be the one it sets up.
+# `make test` (run by scripts/with-pulse.sh). Everything runs at once, in an order that wastes no CPU:
+#   - every test that does not use the PulseAudio sinks, on three pytest-xdist workers (three, not two, on two
+#     cores: a worker waiting on a subprocess or a clock leaves its core to the third), at first at the lowest CPU
+#     priority (nice 19);
+#   - beside them, the `audio` tests (real playback and recording, in real time), one at a time at normal
+#     priority: the scheduler gives them the CPU whenever they need it, so what a candidate would hear is not
+#     garbled by the other tests (issue 12: load at the same priority garbled them; a niced one is not load to them);
+#   - then the lost-words test, which needs both cores busy while a long answer is heard: the tests without audio
+#     still running are put back to normal priority and are that load (it tops up with busy processes only what
+#     they leave idle). Before, it ran alone after everything else and burnt two cores for a minute.
 # Extra arguments go to every part; a part that selects no test is not a failure.
 set -uo pipefail
 PY="${PY:-.venv/bin/python}"
@@ -17,15 +18,24 @@ if [ -z "${MOCKINT_TEST_VECTORS:-}" ]; then
   trap 'rm -rf "$MOCKINT_TEST_VECTORS"' EXIT
 fi
 export MOCKINT_TEST_VECTORS
+# bytecode is cached (in the checkout's ignored __pycache__ folders): a machine that sets PYTHONDONTWRITEBYTECODE
+# recompiles mockint in each of the suite's ~150 processes and rewrites every test module's asserts in each pytest
+unset PYTHONDONTWRITEBYTECODE
 passed() { [ "$1" -eq 0 ] || [ "$1" -eq 5 ]; }  # pytest's 5: no test was selected
+# a process's threads and those of all its descendants: nice is per thread on Linux, and the model runtimes'
+# thread pools started at the old priority would keep it
+threads() { local p; ls "/proc/$1/task" 2>/dev/null; for p in $(pgrep -P "$1"); do threads "$p"; done; }
 log="$(mktemp "${TMPDIR:-/tmp}/mockint-test-part1.XXXXXX")"
 nice -n 19 "$PY" -m pytest -q -n 3 --dist loadgroup -m "not audio" "$@" >"$log" 2>&1 &
 part1=$!
+echo "== the audio tests, one at a time:"
 "$PY" -m pytest -q -m "audio and not under_load" "$@"; audio=$?
+# back to normal priority (only root may raise a priority: otherwise the lost-words test makes more of its own load)
+renice -n 0 -p $(threads "$part1") >/dev/null 2>&1
+echo "== the lost-words test, with the tests without audio as its load:"
+"$PY" -m pytest -q -m "audio and under_load" "$@"; load=$?
 wait "$part1"; first=$?
-echo "== tests without audio (three workers, niced, alongside the audio tests):"
+echo "== tests without audio (three workers, niced until the lost-words test):"
 cat "$log"
 rm -f "$log"
-echo "== the lost-words test, alone:"
-"$PY" -m pytest -q -m "audio and under_load" "$@"; load=$?
 passed "$first" && passed "$audio" && passed "$load"
