@@ -324,6 +324,27 @@ def test_naming_a_mistake_to_reject_it_is_not_making_it(bank, judge):
     assert sum(1 for _, s in got if s.overall <= 6) <= 5, [(q, s.overall) for q, s in got]
 
 
+@pytest.mark.parametrize("qid,text,wrong", [
+    ("ms-saga-pattern", "A saga gives you the same isolation as a database transaction.", "saga-is-isolated"),
+    ("api-rate-limiting-caching", "When a client goes over the limit I would return 403 Forbidden, that is the status "
+     "for it.", "throttle-with-403-or-503"),
+    ("db-mikroorm-n-plus-one", "A single global EntityManager is simpler and the identity map works better when it is "
+     "shared.", "global-entity-manager"),
+    ("ms-saga-pattern", "A saga does not give you the isolation of a database transaction.", None),
+    ("comm-kafka-vs-rabbitmq", "Kafka doesn't delete a message when a consumer reads it; it stays for the retention "
+     "period.", None),
+])
+def test_a_correct_sentence_that_denies_a_claim_does_not_vouch_for_it(bank, judge, qid, text, wrong):
+    """"A saga gives you the same isolation as a database transaction" embeds as close to the correction "a saga
+    does not give you isolation" as to the mistake, and passed as right (tuning sets: found in 19 of 72 wrong-facts
+    answers). A correct anchor said with the opposite polarity of the claim now counts 0.05 less (23 of 72; one
+    correct answer more told it was wrong, 2 of 186). Denials stay unflagged."""
+    from mockint.interview.evidence import read
+
+    got = [w.misconception for w in read(bank.question(qid), text, judge.index).wrong]
+    assert got == ([wrong] if wrong else []), got
+
+
 @pytest.mark.parametrize("text", [
     "We went from ten out of ten deploys failing to one.", "Give it ten minutes for the cache to warm up.",
     "Overall it takes 3 steps.", "The fraud model scores each payment and we page when the score is above 9.",

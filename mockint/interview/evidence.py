@@ -41,6 +41,9 @@ class Thresholds:
     wrong_words: int = 2        # ... and using this many of the words that make the misconception wrong,
     wrong_sure: float = 0.86    # ... or one of them when this close: one shared word is usually the topic ("rows",
     #                             "gateway", "DynamoDB"), and 11 of 20 wrong claims on the tuning sets were right
+    wrong_opposite: float = 0.05  # a correct anchor said with the claim's opposite polarity counts this much less
+    #                             (0.05 on tuning: wrong claims in 23 of 72 wrong-facts answers, was 19, and one
+    #                             in a correct answer more, 2 of 186; 0.1 told a strong answer it was wrong)
     swap_near: float = 0.55     # a claim this close to a swap mistake is read for which term it says things of
     reject: float = 0.25        # a rejecting claim this close to a core point rejects it
     assign: float = 0.40        # a reference sentence this close to a key point is one of its anchors
@@ -336,8 +339,14 @@ def read(q: Question, answer: str, index: BankIndex, thresholds: Thresholds | No
         if not len(mrows):
             continue
         ms = sims[:, mrows].max(1)
-        cs = sims[:, crows].max(1) if len(crows) else np.full(len(claims), -1.0)
-        ps = sims[:, pos_rows].max(1) if len(pos_rows) else cs
+        # "kafka doesn't delete a message when it's read" is as close to "Kafka deletes each message once it is
+        # read" as the mistake is: a correct sentence that denies what the claim says is no sign that the claim is
+        # right, so it counts for less. (The polarity of the whole claim: `flips` finds the clause that says the
+        # mistake by its words, and in "Kafka doesn't delete a message when a consumer reads it" those are in the
+        # "when" clause, away from the "doesn't".)
+        truth = np.where(same, sims, sims - t.wrong_opposite)
+        cs = truth[:, crows].max(1) if len(crows) else np.full(len(claims), -1.0)
+        ps = truth[:, pos_rows].max(1) if len(pos_rows) else cs
         sig = {w[:5] for w in qi.signatures.get(m.id, set())}
         # embeddings hear the topic more than the truth, so a verdict needs all three: close to the misconception,
         # clearly closer to it than to anything correct, and the words that make it wrong (five-letter prefixes,
