@@ -704,6 +704,28 @@ def test_strong_answers_still_get_probed(bank, judge):
     assert fu.reason and fu.reason.startswith("A strong answer") and ".”" not in fu.reason, fu.reason
 
 
+def test_no_digging_into_what_a_follow_up_answer_already_went_deeper_on(bank, judge):
+    """Found in a spoken round: after a strong answer the candidate, answering a follow-up, said how to keep one
+    customer's events in order; the next follow-up asked exactly that."""
+    q = bank.question("comm-kafka-vs-rabbitmq")
+    main = ("Kafka is a distributed log: producers append events to partitions and they stay for the retention "
+            "period, so consumers can replay from an offset. Ordering is only guaranteed inside a partition, so I "
+            "key by the order id to keep related events together. To scale consumers you add members to a consumer "
+            "group, but no more active consumers than partitions. RabbitMQ routes messages through exchanges to "
+            "queues, and a message is gone once it is acknowledged. I'd choose RabbitMQ for task queues with flexible "
+            "routing and Kafka for high throughput streams that several services read independently.")
+    first = choose_follow_up(_thread(q, main, bank), judge)
+    assert first is not None and first.reason.startswith("A strong answer"), first
+    said = ("With competing consumers on one RabbitMQ queue ordering is lost, because messages are handed out round "
+            "robin and a redelivered message comes back later. To keep each customer's events in order and still "
+            "process customers in parallel, I key by customer id so one customer's events land on one partition, "
+            "or use a consistent hash exchange in RabbitMQ.")
+    t = ThreadInput(q, _thread(q, main, bank).exchanges + (Exchange("follow_up", first.text, said,
+                                                                     probes=first.probes),), (), 2)
+    second = choose_follow_up(t, judge)
+    assert second is not None and second.probes not in (first.probes, "ordering"), second
+
+
 def test_story_star_t_needs_real_content(bank, judge):
     q = bank.question("story-performance-optimisation")
     story = ("At my last company our checkout API was timing out every evening at peak. I was the on-call lead, so "

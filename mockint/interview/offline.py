@@ -110,8 +110,13 @@ def choose_follow_up(thread: ThreadInput, judge: Judge) -> FollowUp | None:
         how = "was only touched on" if f.probes in a.mentioned else "did not come up"
         return FollowUp(text=f.text, probes=f.probes, backend="offline",
                         reason=f"“{kp.point.rstrip('. ')}” {how} (importance {kp.weight}/3).")
-    # every probed point was shown: a senior interviewer still digs, into a trade-off or a failure mode
-    shown = sorted(unasked, key=lambda x: (f"{x[1].probes}" in a.explained, -weight.get(x[1].probes, 1), x[0]))
+    # every probed point was shown: a senior interviewer still digs, into a trade-off or a failure mode, but not
+    # into one the candidate already went deeper on when answering a follow-up (a spoken round asked how to keep
+    # one customer's events in order right after the candidate had said how, answering the follow-up before it)
+    later = strip_injection("\n".join(e.answer for e in asked if e.answer.strip()))
+    deeper = judge.analyze(q, later, thread.topic_glossary).hits if not is_empty_answer(later) else set()
+    shown = sorted(unasked, key=lambda x: (x[1].probes in deeper, f"{x[1].probes}" in a.explained,
+                                           -weight.get(x[1].probes, 1), x[0]))
     if shown:
         i, f = shown[0]
         kp = q.key_point(f.probes)
