@@ -101,7 +101,9 @@ class CpuLoad:
     that load; busy processes, started stopped, are let run (SIGCONT) only for the cores the other work leaves
     without a runnable thread, so no CPU is burnt for nothing. Run alone, the busy processes are all of the load.
     `demand` is the mean number of other threads that were ready to run (sampled every 50 ms), for the test to check
-    that it ran under the load it claims.
+    that it ran under the load it claims. Threads of any priority count, so work at the lowest priority (which
+    takes no CPU from the app) is not to run beside this test: scripts/test.sh runs it that way only as root, after
+    putting the other tests back to normal priority.
     """
 
     def __init__(self, cores: int | None = None):
