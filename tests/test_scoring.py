@@ -330,6 +330,11 @@ def test_naming_a_mistake_to_reject_it_is_not_making_it(bank, judge):
      "for it.", "throttle-with-403-or-503"),
     ("db-mikroorm-n-plus-one", "A single global EntityManager is simpler and the identity map works better when it is "
      "shared.", "global-entity-manager"),
+    # the mistake said in a head clause that a consequence follows (read on its own: 3 more wrong-facts answers)
+    ("dec-postgres-vs-nosql", "MongoDB has no multi-document transactions at all, so you cannot use it for anything "
+     "transactional.", "mongo-no-transactions"),
+    ("comm-kafka-vs-rabbitmq", "Kafka does not delete a message when it is read, so consumers can replay from an "
+     "offset.", None),
     ("ms-saga-pattern", "A saga does not give you the isolation of a database transaction.", None),
     ("comm-kafka-vs-rabbitmq", "Kafka doesn't delete a message when a consumer reads it; it stays for the retention "
      "period.", None),
@@ -338,7 +343,8 @@ def test_a_correct_sentence_that_denies_a_claim_does_not_vouch_for_it(bank, judg
     """"A saga gives you the same isolation as a database transaction" embeds as close to the correction "a saga
     does not give you isolation" as to the mistake, and passed as right (tuning sets: found in 19 of 72 wrong-facts
     answers). A correct anchor said with the opposite polarity of the claim now counts 0.05 less (23 of 72; one
-    correct answer more told it was wrong, 2 of 186). Denials stay unflagged."""
+    correct answer more told it was wrong, 2 of 186). A mistake said in a head clause that a consequence follows is
+    read on its own too. Denials stay unflagged."""
     from mockint.interview.evidence import read
 
     got = [w.misconception for w in read(bank.question(qid), text, judge.index).wrong]

@@ -41,6 +41,8 @@ class Thresholds:
     wrong_words: int = 2        # ... and using this many of the words that make the misconception wrong,
     wrong_sure: float = 0.86    # ... or one of them when this close: one shared word is usually the topic ("rows",
     #                             "gateway", "DynamoDB"), and 11 of 20 wrong claims on the tuning sets were right
+    wrong_heads: bool = True    # a claim's head clause, before ", so" / ", because" / ";", is read for mistakes too
+    #                             (tuning: 3 more wrong-facts answers with a wrong claim found, 25 of 72; none else)
     wrong_opposite: float = 0.05  # a correct anchor said with the claim's opposite polarity counts this much less
     #                             (0.05 on tuning: wrong claims in 23 of 72 wrong-facts answers, was 19, and one
     #                             in a correct answer more, 2 of 186; 0.1 told a strong answer it was wrong)
@@ -138,6 +140,7 @@ _NEG_WORDS = {"not", "no", "never", "without", "nor", "cannot", "dont", "doesnt"
 
 # "the highest total time, not just the slowest single ones": what follows "not just" is the lesser of two things
 # said, not the criterion the candidate states, so its words do not make the sentence say a misconception
+_HEAD_EDGE = re.compile(r",\s*(?:so|because|since|which means)\b|;", re.IGNORECASE)
 _ALSO = re.compile(r"\bnot (?:just|only|merely|simply|solely)\b[^,.;:!?]*", re.IGNORECASE)
 
 
@@ -328,6 +331,20 @@ def read(q: Question, answer: str, index: BankIndex, thresholds: Thresholds | No
     cneg = np.array([c.negations % 2 for c in claims])
     same = cneg[:, None] == neg[None, :]
 
+    # statements read for wrong claims: every claim, and the head clause of one that goes on. "MongoDB has no
+    # multi-document transactions at all, so you can't use it for anything transactional" says its mistake in the
+    # head; the consequence that follows pulls the whole sentence away from it
+    heads: list[tuple[int, str]] = []
+    if t.wrong_heads:
+        for i, c in enumerate(claims):
+            parts = _HEAD_EDGE.split(c.asserted or c.text, maxsplit=1)
+            if not c.is_list and len(parts) == 2 and len(parts[0].split()) >= 5:
+                heads.append((i, parts[0].strip(" ,;")))
+    stexts = [c.asserted or c.text for c in claims] + [h for _, h in heads]
+    parent = list(range(len(claims))) + [i for i, _ in heads]
+    ssims = np.vstack([sims, index.embedder.embed([h for _, h in heads]) @ anchor_vecs.T]) if heads else sims
+    ssame = np.array([negation_count(x) % 2 for x in stexts])[:, None] == neg[None, :]
+
     # ---- wrong claims: closer to a misconception (same polarity) than to its correction ----
     wrong: list[WrongClaim] = []
     wrong_claims: set[int] = set()
@@ -338,33 +355,32 @@ def read(q: Question, answer: str, index: BankIndex, thresholds: Thresholds | No
         crows = qi.rows(lambda a, m=m: a.kind == "correction" and a.misconception == m.id)
         if not len(mrows):
             continue
-        ms = sims[:, mrows].max(1)
+        ms = ssims[:, mrows].max(1)
         # "kafka doesn't delete a message when it's read" is as close to "Kafka deletes each message once it is
         # read" as the mistake is: a correct sentence that denies what the claim says is no sign that the claim is
         # right, so it counts for less. (The polarity of the whole claim: `flips` finds the clause that says the
         # mistake by its words, and in "Kafka doesn't delete a message when a consumer reads it" those are in the
         # "when" clause, away from the "doesn't".)
-        truth = np.where(same, sims, sims - t.wrong_opposite)
-        cs = truth[:, crows].max(1) if len(crows) else np.full(len(claims), -1.0)
+        truth = np.where(ssame, ssims, ssims - t.wrong_opposite)
+        cs = truth[:, crows].max(1) if len(crows) else np.full(len(stexts), -1.0)
         ps = truth[:, pos_rows].max(1) if len(pos_rows) else cs
         sig = {w[:5] for w in qi.signatures.get(m.id, set())}
         # embeddings hear the topic more than the truth, so a verdict needs all three: close to the misconception,
         # clearly closer to it than to anything correct, and the words that make it wrong (five-letter prefixes,
         # so "persists" meets "persistence"). Weaker evidence only makes a statement doubtful (see below).
-        said = np.array([len(sig & {w[:5] for w in content_stems(_ALSO.sub("", c.asserted or c.text))})
-                         for c in claims])
+        said = np.array([len(sig & {w[:5] for w in content_stems(_ALSO.sub("", x))}) for x in stexts])
         has_sig = (said >= t.wrong_words) | ((said >= 1) & (ms >= t.wrong_sure))
         ok = (ms >= t.wrong) & (ms - cs >= t.wrong_margin) & (ms - ps >= t.wrong_vs_truth) & has_sig
-        ok &= np.array([not c.is_list and i not in wrong_claims for i, c in enumerate(claims)])
+        ok &= np.array([not claims[p].is_list and p not in wrong_claims for p in parent])
         # said with the misconception's own polarity, in the clause that says it: "deleting a JWT at logout doesn't
         # invalidate a stolen copy" is close to "deleting the JWT at logout revokes it" and denies it (correct
         # answers that named a mistake to reject it were told they had made it)
         for n in (int(x) for x in np.flatnonzero(ok)):
-            near = qi.anchors[mrows[int(np.argmax(sims[n, mrows]))]]
-            ok[n] = not flips(claims[n].asserted or claims[n].text, near.text, sig)
+            near = qi.anchors[mrows[int(np.argmax(ssims[n, mrows]))]]
+            ok[n] = not flips(stexts[n], near.text, sig)
         if not ok.any():
             continue
-        best = int(np.argmax(np.where(ok, ms, -1.0)))
+        best = parent[int(np.argmax(np.where(ok, ms, -1.0)))]
         wrong.append(WrongClaim(quote=_quote(claims[best].text), correction=m.correction, misconception=m.id))
         wrong_claims.add(best)
         if m.contradicts:
