@@ -335,6 +335,9 @@ def test_naming_a_mistake_to_reject_it_is_not_making_it(bank, judge):
      "transactional.", "mongo-no-transactions"),
     ("comm-kafka-vs-rabbitmq", "Kafka does not delete a message when it is read, so consumers can replay from an "
      "offset.", None),
+    # ... and without its opening "I think" (said in a spoken round, and missed)
+    ("comm-kafka-vs-rabbitmq", "Honestly, I think Kafka deletes each message as soon as a consumer group reads it, so "
+     "you can't really replay old events.", "kafka-deletes-after-read"),
     ("ms-saga-pattern", "A saga does not give you the isolation of a database transaction.", None),
     ("comm-kafka-vs-rabbitmq", "Kafka doesn't delete a message when a consumer reads it; it stays for the retention "
      "period.", None),

@@ -41,6 +41,9 @@ class Thresholds:
     wrong_words: int = 2        # ... and using this many of the words that make the misconception wrong,
     wrong_sure: float = 0.86    # ... or one of them when this close: one shared word is usually the topic ("rows",
     #                             "gateway", "DynamoDB"), and 11 of 20 wrong claims on the tuning sets were right
+    wrong_bare: bool = True     # ... and a claim without its opening "I think" / "I'm pretty sure" (spoken answers
+    #                             open with them, and "Honestly, I think Kafka deletes each message once a group
+    #                             reads it" drifted from the mistake; no tuning answer changed)
     wrong_heads: bool = True    # a claim's head clause, before ", so" / ", because" / ";", is read for mistakes too
     #                             (tuning: 3 more wrong-facts answers with a wrong claim found, 25 of 72; none else)
     wrong_opposite: float = 0.05  # a correct anchor said with the claim's opposite polarity counts this much less
@@ -140,6 +143,9 @@ _NEG_WORDS = {"not", "no", "never", "without", "nor", "cannot", "dont", "doesnt"
 
 # "the highest total time, not just the slowest single ones": what follows "not just" is the lesser of two things
 # said, not the criterion the candidate states, so its words do not make the sentence say a misconception
+_OPINION = re.compile(r"^\s*(?:i (?:really |honestly )?(?:think|believe|guess|reckon)|i'?m (?:pretty |fairly )?sure|"
+                      r"i am (?:pretty |fairly )?sure|i'?d say|i would say|as far as i know|afaik)\b[\s,]*(?:that\s+)?",
+                      re.IGNORECASE)
 _HEAD_EDGE = re.compile(r",\s*(?:so|because|since|which means)\b|;", re.IGNORECASE)
 _ALSO = re.compile(r"\bnot (?:just|only|merely|simply|solely)\b[^,.;:!?]*", re.IGNORECASE)
 
@@ -337,9 +343,15 @@ def read(q: Question, answer: str, index: BankIndex, thresholds: Thresholds | No
     heads: list[tuple[int, str]] = []
     if t.wrong_heads:
         for i, c in enumerate(claims):
-            parts = _HEAD_EDGE.split(c.asserted or c.text, maxsplit=1)
-            if not c.is_list and len(parts) == 2 and len(parts[0].split()) >= 5:
+            if c.is_list:
+                continue
+            stated = c.asserted or c.text
+            bare = _OPINION.sub("", stated) if t.wrong_bare else stated
+            parts = _HEAD_EDGE.split(bare, maxsplit=1)
+            if len(parts) == 2 and len(parts[0].split()) >= 5:
                 heads.append((i, parts[0].strip(" ,;")))
+            elif bare != stated and len(bare.split()) >= 5:
+                heads.append((i, bare))
     stexts = [c.asserted or c.text for c in claims] + [h for _, h in heads]
     parent = list(range(len(claims))) + [i for i, _ in heads]
     ssims = np.vstack([sims, index.embedder.embed([h for _, h in heads]) @ anchor_vecs.T]) if heads else sims
