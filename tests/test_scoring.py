@@ -677,6 +677,17 @@ def test_a_capped_grade_says_what_held_it(bank, judge):
     assert wrong.improvements[1].startswith("correct this: you said “JWTs are encrypted"), wrong.improvements
 
 
+def test_a_doubt_that_held_nothing_is_not_said(bank, judge):
+    """Writer A's strong JWT answer was told to double-check "But it's only base64-encoded, not encrypted, so nothing
+    sensitive goes in the payload" (it sounds like "JWTs are encrypted"). Such lines quoted a sentence the writer had
+    marked wrong in 16 of 112 cases on the tuning sets, and came with 38 of 148 correct answers: they are now said
+    only when statements like them held the grade (the EXPLAIN ANALYZE thread above still gets its line)."""
+    item = next(x for x in TUNE["items"] if x["question_id"] == "auth-sessions-vs-jwt" and x["kind"] == "strong")
+    s = final_score(_thread(bank.question(item["question_id"]), item["answer"], bank), judge)
+    assert not any(x.startswith("double-check") for x in s.improvements), s.improvements
+    assert not any("held at" in x for x in s.improvements), s.improvements
+
+
 def test_follow_up_challenges_a_wrong_claim_first(bank, judge):
     q = bank.question("auth-sessions-vs-jwt")
     t = _thread(q, "JWTs are stateless and each service verifies them with the public key. JWTs are encrypted, so "

@@ -290,9 +290,11 @@ def score_thread(thread: ThreadInput, judge: Judge) -> Score:
             held = (cap, f"{HELD}{cap:g}/10 by {which} below: an interviewer stops trusting an answer that "
                          "states a mistake")
         overall = min(overall, cap)
+    by_doubts = False
     for below, cap in P.accuracy_caps:
         if a.accuracy < below:
             if _clamp(overall) > cap:
+                by_doubts = True
                 bad = len(a.wrong) + len(a.doubtful)
                 held = (cap, f"{HELD}{cap:g}/10: {bad} of your {a.statements} statements about the "
                              "question sound like common misconceptions" + (
@@ -310,7 +312,11 @@ def score_thread(thread: ThreadInput, judge: Judge) -> Score:
         strengths.append("used precise terms: " + ", ".join(a.terms[:5]))
     missed = sorted((k for k in q.key_points if k.id not in a.hits), key=lambda k: -k.weight)
     improvements = [f"correct this: you said “{_short_quote(w.quote, 12)}”; in fact, {w.correction}" for w in a.wrong]
-    for quote, mid, _said_so in [d for d in a.doubtful if d[2]][:2]:
+    # a statement that only sounds like a misconception is named only when such statements held the grade: it is
+    # weak evidence (of the "double-check" lines on the tuning sets, 16 of 112 quoted a sentence the writer had
+    # marked wrong, and 38 of 148 correct answers got one), so where it changed nothing it is not said
+    doubts_held = by_doubts and held is not None and _clamp(overall) == held[0]
+    for quote, mid, _said_so in [d for d in a.doubtful if d[2] and doubts_held][:2]:
         m = q.misconception(mid)
         if m is not None:
             improvements.append(f"double-check “{_short_quote(quote, 12)}”: it sounds close to a common "
