@@ -140,7 +140,8 @@ class Settings(BaseSettings):
     bank_dir: Path | None = None
     """Question bank folder; empty = ./question_bank in a checkout, else the bundled bank."""
     cache_dir: Path | None = None
-    """Where the sentence vectors of the bank are cached; empty = the platform cache folder (safe to delete)."""
+    """Where the bank's sentence vectors and parsed topic files are cached; empty = the platform cache folder (safe
+    to delete)."""
     audio: AudioSettings = AudioSettings()
     stt: SttSettings = SttSettings()
     tts: TtsSettings = TtsSettings()

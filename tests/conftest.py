@@ -14,6 +14,17 @@ import mockint  # noqa: F401  (its thread defaults apply before any test module 
 ROOT = Path(__file__).resolve().parent.parent
 BANK = ROOT / "question_bank"
 
+# Three xdist workers share two cores (scripts/test.sh), so the models a worker runs in-process get one thread each:
+# on a second thread the sentence model spends ~20 % more CPU on a short batch, and Whisper ~35 % more for about the
+# same wall time, CPU the other workers need. Vectors and words are bit-for-bit the same either way
+# (test_embeddings.py::test_the_thread_count_changes_no_vector, test_stt.py::test_the_thread_count_changes_no_word);
+# rounds started as subprocesses use the user's defaults.
+IN_PROCESS_THREADS = 1 if os.environ.get("PYTEST_XDIST_WORKER") else 0
+if IN_PROCESS_THREADS:
+    from mockint import embeddings as _embeddings
+
+    _embeddings._shared = _embeddings.MiniLM(threads=IN_PROCESS_THREADS)
+
 
 # module-scoped fixtures that are expensive (scoring a whole calibration set, mapping the sample jobs): the tests
 # that use one share an xdist worker, so it is computed once; every other test spreads over the workers
@@ -130,7 +141,7 @@ def whisper():
     """The bundled tiny.en, loaded once for every test that transcribes (default settings: beam 5)."""
     from mockint.speech.stt import WhisperTranscriber
 
-    return WhisperTranscriber("tiny.en").load()
+    return WhisperTranscriber("tiny.en", cpu_threads=IN_PROCESS_THREADS).load()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mockint.embeddings import MAX_BATCH, RUN_COST_SLOTS, _batches, shared_embedder
+from mockint.embeddings import MAX_BATCH, RUN_COST_SLOTS, MiniLM, _batches, shared_embedder
 
 
 @given(st.lists(st.integers(min_value=1, max_value=128), max_size=150))
@@ -102,3 +102,13 @@ def test_numpy_and_the_tokenizer_get_one_thread_unless_the_user_says_otherwise()
     out = subprocess.run([sys.executable, "-c", probe], env={**env, "OPENBLAS_NUM_THREADS": "2"},
                          capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["2", "false"]
+
+
+def test_the_thread_count_changes_no_vector():
+    """The test workers run the model on one thread (tests/conftest.py), a user on two: the same vectors, bit for
+    bit, so every score the tests check is the score a user gets."""
+    texts = ["Use a circuit breaker.", "Idempotency keys make the retry safe because the server stores the result.",
+             "The event loop runs callbacks in phases, and microtasks drain between them, so a long synchronous task "
+             "blocks every request that the process is serving at that moment."] * 3
+    one, two = MiniLM(threads=1), MiniLM(threads=2)
+    assert np.array_equal(one._embed(texts), two._embed(texts))

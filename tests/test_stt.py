@@ -66,6 +66,16 @@ def test_fillers_survive_with_the_lead_in(model, fixtures):
     assert compute(plain).filler_count < m.filler_count  # why the lead-in exists
 
 
+def test_the_thread_count_changes_no_word(model, tmp_path):
+    """The test workers run Whisper on one thread (tests/conftest.py), a user on every core: the same words, at the
+    same times, either way."""
+    other = WhisperTranscriber("tiny.en", cpu_threads=2 if model.cpu_threads == 1 else 1).load()
+    audio = espeak("Um, so with Mikro O R M the identity map, uh, keeps one entity per row.", tmp_path / "t.wav")
+    prompt = build_prompt(["MikroORM"])
+    a, b = model.transcribe(audio, prompt), other.transcribe(audio, prompt)
+    assert len(a.words) >= 8 and a.text == b.text and a.words == b.words, (a.text, b.text)
+
+
 def test_silence_and_noise_give_no_words(model):
     rng = np.random.default_rng(1)
     silence = np.zeros(16000 * 4, dtype=np.float32)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..bank import Bank, load_bank
-from ..config import LoadedSettings, Settings, load_settings, resolve_bank_dir, resolve_sessions_dir
+from ..config import LoadedSettings, Settings, load_settings, resolve_bank_dir, resolve_cache_dir, resolve_sessions_dir
 from ..errors import MockintError
 from ..store.sessions import SessionStore
 
@@ -37,7 +37,7 @@ class Context:
         if not d.exists():
             raise MockintError(f"question bank folder {d} does not exist",
                                hint="set --bank DIR, MOCKINT_BANK_DIR or bank_dir in mockint.toml")
-        return load_bank(d)
+        return load_bank(d, cache=resolve_cache_dir(self.settings))
 
     def bank_or_none(self) -> Bank | None:
         try:
