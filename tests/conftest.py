@@ -152,11 +152,14 @@ def main(monkeypatch, capsys):
 
     from mockint.cli import main as cli_main
 
-    def run(*args: str, env: dict | None = None, input: str | None = None) -> subprocess.CompletedProcess:
+    def run(*args: str, env: dict | None = None, input: str | None = None,
+            cwd: Path | None = None) -> subprocess.CompletedProcess:
         assert "round" not in args, "run rounds with `cli` (a subprocess)"
         with monkeypatch.context() as m:
             for k, v in (env or {}).items():
                 m.setenv(k, v)
+            if cwd is not None:
+                m.chdir(cwd)
             m.setattr(sys, "stdin", io.StringIO(input or ""))
             capsys.readouterr()
             try:

@@ -32,18 +32,18 @@ def test_shipped_bank_is_big_and_complete(bank):
         assert {"situation", "task", "action", "result", "technical"} <= {k.id for k in q.key_points}
 
 
-def test_cli_validate_and_list_json(cli):
-    r = cli("bank", "validate")
+def test_cli_validate_and_list_json(main):
+    r = main("bank", "validate")
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("ok:")
-    r = cli("bank", "list", "--json")
+    r = main("bank", "list", "--json")
     data = json.loads(r.stdout)
     assert len(data) >= 40 and len({q["topic"] for q in data}) >= 10
     for q in data:
         for field in ("id", "topic", "kind", "prompt", "key_points", "follow_ups", "reference_answer",
                       "glossary", "answer_seconds", "difficulty"):
             assert q[field] not in (None, "", []), (q["id"], field)
-    r = cli("bank", "list", "--topic", "nope")
+    r = main("bank", "list", "--topic", "nope")
     assert r.returncode == 2 and "unknown topic" in r.stderr
 
 
@@ -144,18 +144,18 @@ def test_validate_counts_in_words(main):
     assert r.returncode == 0 and r.stdout.startswith("ok: 1 question in 1 topic (1 technical)"), r.stdout
 
 
-def test_cli_broken_bank_exit_2_no_traceback(cli, tmp_path):
+def test_cli_broken_bank_exit_2_no_traceback(main, tmp_path):
     _write(tmp_path, "not = [toml")
-    r = cli("bank", "validate", str(tmp_path))
+    r = main("bank", "validate", str(tmp_path))
     assert r.returncode == 2
     assert "Traceback" not in r.stderr and "invalid TOML" in r.stderr
-    r = cli("bank", "validate", str(tmp_path / "missing"))
+    r = main("bank", "validate", str(tmp_path / "missing"))
     assert r.returncode == 2 and "no such file" in r.stderr
 
 
-def test_user_bank_via_env(cli, tmp_path):
+def test_user_bank_via_env(main, tmp_path):
     shutil.copy(FILES[0], tmp_path / FILES[0].name)
-    r = cli("bank", "list", "--json", env={"MOCKINT_BANK_DIR": str(tmp_path)})
+    r = main("bank", "list", "--json", env={"MOCKINT_BANK_DIR": str(tmp_path)})
     data = json.loads(r.stdout)
     assert {q["topic"] for q in data} == {FILES[0].stem}
 

@@ -353,14 +353,14 @@ def test_stalled_stream_is_cut_by_the_deadline(server, bank):
     assert len(server.requests) == 1
 
 
-def test_secret_never_logged_or_written(server, bank, caplog, cli):
+def test_secret_never_logged_or_written(main, server, bank, caplog):
     caplog.set_level(logging.DEBUG)
     server.then(kind="text", text=FOLLOW).then(kind="status", status=500)
     run(panel(max_retries=1).follow_up(thread(bank)))
     sent = server.headers[0]
     assert KEY in (sent.get("x-api-key", "") + sent.get("Authorization", ""))  # it did reach the API...
     assert KEY not in caplog.text  # ...and nowhere else
-    r = cli("config")
+    r = main("config")
     assert KEY not in r.stdout + r.stderr
 
 

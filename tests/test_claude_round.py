@@ -212,12 +212,12 @@ def test_typed_round_on_the_command_line(cli, sessions_dir, tmp_path):
     assert story["score"]["star"] == STAR and story["score"]["backend"] == "claude"
 
 
-def test_rescore_sends_one_request_per_pending_thread(cli, sessions_dir, tmp_path):
+def test_rescore_sends_one_request_per_pending_thread(main, cli, sessions_dir, tmp_path):
     sid = _outage_round(cli, sessions_dir, tmp_path)
     with FakeAnthropic(route=InterviewerModel()) as srv:
         env = {"ANTHROPIC_API_KEY": "sk-ant-x", "ANTHROPIC_BASE_URL": srv.url,
                "MOCKINT_SESSIONS_DIR": str(sessions_dir)}
-        r = cli("rescore", sid, "--backend", "claude", env=env)
+        r = main("rescore", sid, "--backend", "claude", env=env)
     assert r.returncode == 0, r.stderr
     assert "re-scored 3" in r.stdout and "RuntimeError" not in r.stderr and "Event loop" not in r.stderr
     assert len(srv.requests) == 3 and len(srv.bodies("score")) == 3  # one event loop, one client, no resends
@@ -227,13 +227,13 @@ def test_rescore_sends_one_request_per_pending_thread(cli, sessions_dir, tmp_pat
     assert state.thread("story-database-optimisation").score.star.model_dump() == STAR
 
 
-def test_rescore_with_a_refused_key_stops_and_keeps_threads_pending(cli, sessions_dir, tmp_path):
+def test_rescore_with_a_refused_key_stops_and_keeps_threads_pending(main, cli, sessions_dir, tmp_path):
     sid = _outage_round(cli, sessions_dir, tmp_path, follow_ups=0)
     with FakeAnthropic() as srv:
         srv.then(kind="status", status=401)
         env = {"ANTHROPIC_API_KEY": "sk-ant-x", "ANTHROPIC_BASE_URL": srv.url,
                "MOCKINT_SESSIONS_DIR": str(sessions_dir)}
-        r = cli("rescore", sid, "--backend", "claude", env=env)
+        r = main("rescore", sid, "--backend", "claude", env=env)
     assert r.returncode == 5 and len(srv.requests) == 1
     assert r.stderr.count("refused the API key") == 1 and "Traceback" not in r.stderr
     assert "3 still pending" in r.stdout

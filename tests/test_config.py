@@ -23,10 +23,10 @@ def test_precedence(tmp_path, monkeypatch):
     assert loaded.origin["stt.model"] == "flag" and loaded.origin["tts.rate"] == "default"
 
 
-def test_cli_config_reports_origin_and_hides_key(cli, tmp_path):
+def test_cli_config_reports_origin_and_hides_key(main, tmp_path):
     (tmp_path / "mockint.toml").write_text("[tts]\nrate = 150\n")
-    r = cli("config", env={"ANTHROPIC_API_KEY": "sk-ant-secret-123", "MOCKINT_SESSIONS_DIR": str(tmp_path)},
-            cwd=tmp_path)
+    r = main("config", env={"ANTHROPIC_API_KEY": "sk-ant-secret-123", "MOCKINT_SESSIONS_DIR": str(tmp_path)},
+             cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert "sk-ant-secret-123" not in r.stdout + r.stderr
     assert "value not shown" in r.stdout and "claude" in r.stdout
@@ -34,14 +34,14 @@ def test_cli_config_reports_origin_and_hides_key(cli, tmp_path):
     assert "150" in line and "mockint.toml" in line
 
 
-def test_bad_settings_are_clear(cli, tmp_path):
+def test_bad_settings_are_clear(main, tmp_path):
     (tmp_path / "bad.toml").write_text("[round]\nquestions = 'many'\n")
-    r = cli("--config", str(tmp_path / "bad.toml"), "config")
+    r = main("--config", str(tmp_path / "bad.toml"), "config")
     assert r.returncode == 2 and "round.questions" in r.stderr and "Traceback" not in r.stderr
-    r = cli("--config", str(tmp_path / "nope.toml"), "config")
+    r = main("--config", str(tmp_path / "nope.toml"), "config")
     assert r.returncode == 2 and "does not exist" in r.stderr
     (tmp_path / "broken.toml").write_text("[round\n")
-    r = cli("--config", str(tmp_path / "broken.toml"), "config")
+    r = main("--config", str(tmp_path / "broken.toml"), "config")
     assert r.returncode == 2 and "invalid TOML" in r.stderr
 
 
@@ -61,8 +61,8 @@ def test_out_of_range_settings_name_the_key_and_origin(layer, key):
     assert key in e.value.message and "(from flag)" in e.value.message
 
 
-def test_bad_environment_values_name_the_variable(cli, tmp_path):
-    r = cli("config", env={"MOCKINT_ROUND__ANSWER_SECONDS": "-3", "MOCKINT_ROUND__ROUND_MINUTES": "nan"})
+def test_bad_environment_values_name_the_variable(main, tmp_path):
+    r = main("config", env={"MOCKINT_ROUND__ANSWER_SECONDS": "-3", "MOCKINT_ROUND__ROUND_MINUTES": "nan"})
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert "round.answer_seconds = '-3'" in r.stderr and "env MOCKINT_ROUND__ANSWER_SECONDS" in r.stderr
     assert "round.round_minutes" in r.stderr and "finite" in r.stderr

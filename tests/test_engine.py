@@ -24,7 +24,7 @@ def answers_file(tmp_path):
     return make
 
 
-def test_scripted_typed_round_writes_everything(cli, sessions_dir, answers_file):
+def test_scripted_typed_round_writes_everything(main, cli, sessions_dir, answers_file):
     answers = ["JavaScript runs on a single main thread and libuv hands I/O to the kernel.",
                "I would check the thread pool size with UV_THREADPOOL_SIZE.", "Not sure.",
                "Use a lock so one request recomputes while the others wait, plus jitter on TTLs.", "", "",
@@ -54,7 +54,7 @@ def test_scripted_typed_round_writes_everything(cli, sessions_dir, answers_file)
     report = (path / "report.md").read_text()
     assert "Why this follow-up" in report and "STAR+T" in report
     assert oct((path / "summary.json").stat().st_mode & 0o777) == "0o600"
-    r = cli("sessions", "--json", env={"MOCKINT_SESSIONS_DIR": str(sessions_dir)})
+    r = main("sessions", "--json", env={"MOCKINT_SESSIONS_DIR": str(sessions_dir)})
     assert json.loads(r.stdout)[0]["status"] == "complete"
 
 
@@ -101,7 +101,7 @@ def test_bad_round_input_is_a_clear_error(cli, tmp_path):
         assert r.returncode == 2 and needle in r.stderr and "Traceback" not in r.stderr, (args, r.stderr)
 
 
-def test_quit_keeps_everything_and_resume_continues(sessions_dir, answers_file, cli):
+def test_quit_keeps_everything_and_resume_continues(main, sessions_dir, answers_file, cli):
     rd = Round("--text", "--only", QIDS, "--follow-ups", "0", "--no-tts", sessions=sessions_dir)
     rd.until("listening")
     rd.answer("The event loop runs the timers phase, then poll, then check; nextTick drains first.")
@@ -116,7 +116,7 @@ def test_quit_keeps_everything_and_resume_continues(sessions_dir, answers_file, 
     assert state.threads[0].score_status in ("scored", "none")
     assert state.remaining_question_ids() == QIDS.split(",")[1:]
     env = {"MOCKINT_SESSIONS_DIR": str(sessions_dir)}
-    assert "interrupted" in cli("sessions", env=env).stdout
+    assert "interrupted" in main("sessions", env=env).stdout
     r = cli("round", "--headless", "--text", "--resume", sid, "--answers-file",
             answers_file(["Request coalescing with a lock and early refresh.", "We cut p95 by 80 percent."]),
             "--follow-ups", "0", "--no-tts", env=env)
@@ -136,7 +136,7 @@ def test_tts_failure_shows_text_and_round_goes_on(cli, sessions_dir, answers_fil
     assert "Speech synthesis failed" in r.stdout and "Q1/1" in r.stdout and "round completed" in r.stdout
 
 
-def test_backend_failure_falls_back_and_scores_stay_pending(cli, sessions_dir, answers_file):
+def test_backend_failure_falls_back_and_scores_stay_pending(main, cli, sessions_dir, answers_file):
     with FakeAnthropic() as srv:
         srv.then(kind="status", status=500)
         env = {"ANTHROPIC_API_KEY": "sk-ant-x", "ANTHROPIC_BASE_URL": srv.url,
@@ -151,7 +151,7 @@ def test_backend_failure_falls_back_and_scores_stay_pending(cli, sessions_dir, a
     state = SessionStore(sessions_dir).load(sid)
     assert [t.score_status for t in state.threads] == ["pending"] * 3
     assert any(t.kind == "follow_up" for t in state.threads[0].turns)  # the offline interviewer asked it
-    r = cli("rescore", sid, "--backend", "offline", env={"MOCKINT_SESSIONS_DIR": str(sessions_dir)})
+    r = main("rescore", sid, "--backend", "offline", env={"MOCKINT_SESSIONS_DIR": str(sessions_dir)})
     assert r.returncode == 0 and "re-scored 3" in r.stdout
     state = SessionStore(sessions_dir).load(sid)
     assert all(t.score_status == "scored" and t.score.backend == "offline" for t in state.threads)

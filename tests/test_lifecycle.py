@@ -102,7 +102,7 @@ def _assert_clean_journal(path: Path) -> list:
     return read_journal(path / "journal.jsonl").records
 
 
-def test_disk_full_stops_the_round_keeps_the_answers_and_resumes(tmp_path, cli):
+def test_disk_full_stops_the_round_keeps_the_answers_and_resumes(main, tmp_path, cli):
     with small_disk(tmp_path, 256) as disk:
         sessions = (disk or tmp_path) / "sessions"
         sessions.mkdir(mode=0o700)
@@ -141,7 +141,7 @@ def test_disk_full_stops_the_round_keeps_the_answers_and_resumes(tmp_path, cli):
             state = SessionStore(sessions).load(sid)
             assert state.status == "complete"
         else:  # every answer was saved before a score could be: the scores are made afterwards
-            r = cli("rescore", sid, env=env2)
+            r = main("rescore", sid, env=env2)
             assert r.returncode == 0, r.stderr
             state = SessionStore(sessions).load(sid)
         assert state.answered == 3 and all(t.score_status == "scored" for t in state.threads)
@@ -206,7 +206,7 @@ def test_signal_while_a_round_is_starting_exits_cleanly(sessions_dir):
 
 # ---- one writer per session ----
 
-def test_a_second_resume_of_one_session_refuses(sessions_dir, cli):
+def test_a_second_resume_of_one_session_refuses(main, sessions_dir, cli):
     rd = Round("--text", "--only", QIDS, "--follow-ups", "0", "--no-tts", sessions=sessions_dir)
     rd.until("listening")
     rd.answer(ANSWERS[0])
@@ -220,7 +220,7 @@ def test_a_second_resume_of_one_session_refuses(sessions_dir, cli):
     first.until("listening")
     second = cli("round", "--headless", "--text", "--resume", sid, "--no-tts", env=env, input="x\n")
     assert second.returncode == 2 and "already open in another mockint" in second.stderr, second.stderr
-    rescore = cli("rescore", sid, "--all", "--backend", "offline", env=env)
+    rescore = main("rescore", sid, "--all", "--backend", "offline", env=env)
     assert rescore.returncode == 2 and "already open" in rescore.stderr
     for a in ANSWERS[1:]:
         first.answer(a)

@@ -176,19 +176,19 @@ def test_job_round_spans_the_covered_requirements(coverage):
     assert only_caching and all(q.startswith("cache-") for q in only_caching)
 
 
-def test_job_command_prints_the_coverage_table(cli):
-    r = cli("job", str(JOBS / "logistics-api.md"))
+def test_job_command_prints_the_coverage_table(main):
+    r = main("job", str(JOBS / "logistics-api.md"))
     assert r.returncode == 0, r.stderr
     out = r.stdout
     assert "Job: Platform API Engineer (Logistics)" in out
     assert "✓ Catch breaking changes between our services" in out and "test-contract 0.7" in out
     assert "✗ Fluent in Go" in out and "gap: no question trains this" in out
     assert "mockint round --job" in out
-    j = cli("job", str(JOBS / "logistics-api.md"), "--json")
+    j = main("job", str(JOBS / "logistics-api.md"), "--json")
     doc = json.loads(j.stdout)
     assert doc["title"] == "Platform API Engineer (Logistics)"
     assert {r["status"] for r in doc["requirements"]} == {"covered", "partial", "gap"}
-    bad = cli("job", str(JOBS))
+    bad = main("job", str(JOBS))
     assert bad.returncode == 2 and "is a folder" in bad.stderr and "Traceback" not in bad.stderr
 
 
@@ -213,11 +213,11 @@ def claude(monkeypatch):
         yield srv, {"ANTHROPIC_API_KEY": "sk-ant-test-draft", "ANTHROPIC_BASE_URL": srv.url}
 
 
-def test_drafts_are_validated_corrected_once_and_written_marked_as_drafts(cli, claude, tmp_path):
+def test_drafts_are_validated_corrected_once_and_written_marked_as_drafts(main, claude, tmp_path):
     srv, env = claude
     srv.then(kind="text", text=json.dumps(_broken_draft())).then(kind="text", text=json.dumps(DRAFT))
     out = tmp_path / "drafts"
-    r = cli("job", str(JOBS / "payments-backend.md"), "--draft-questions", str(out), env=env)
+    r = main("job", str(JOBS / "payments-backend.md"), "--draft-questions", str(out), env=env)
     assert r.returncode == 0, r.stderr
     assert "Drafted 1 question" in r.stdout and "pci-scope-tokenisation" in r.stdout
     assert "not drafted: You have mentored" in r.stdout
@@ -225,7 +225,7 @@ def test_drafts_are_validated_corrected_once_and_written_marked_as_drafts(cli, c
     text = written.read_text()
     assert text.startswith("# DRAFT: written by Claude (claude-haiku-5-5)") and "payments-backend.md" in text
     assert "# trains: Working knowledge of PCI DSS" in text
-    assert cli("bank", "validate", str(out)).returncode == 0  # the same loader accepts what was written
+    assert main("bank", "validate", str(out)).returncode == 0  # the same loader accepts what was written
     first, second = srv.requests
     # explicit thinking and a structured-output schema with no bounds the API would refuse
     assert first["thinking"]["type"] == "adaptive" and first["output_config"]["format"]["type"] == "json_schema"
@@ -238,11 +238,11 @@ def test_drafts_are_validated_corrected_once_and_written_marked_as_drafts(cli, c
     assert fix.startswith("The validator rejected that draft") and "key_points" in fix
 
 
-def test_an_invalid_draft_is_rejected_with_the_problems_and_nothing_is_written(cli, claude, tmp_path):
+def test_an_invalid_draft_is_rejected_with_the_problems_and_nothing_is_written(main, claude, tmp_path):
     srv, env = claude
     srv.then(kind="text", text=json.dumps(_broken_draft()))  # repeats: the correction is broken too
     out = tmp_path / "drafts"
-    r = cli("job", str(JOBS / "payments-backend.md"), "--draft-questions", str(out), env=env)
+    r = main("job", str(JOBS / "payments-backend.md"), "--draft-questions", str(out), env=env)
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert "did not pass `mockint bank validate` after 2 attempts, so nothing was written" in r.stderr
     assert "key_points: at least 4 allowed, found 2" in r.stderr
@@ -250,11 +250,11 @@ def test_an_invalid_draft_is_rejected_with_the_problems_and_nothing_is_written(c
     assert not out.exists() and len(srv.requests) == 2
 
 
-def test_drafting_refuses_the_bank_itself_and_needs_a_key(cli, tmp_path):
-    r = cli("job", str(JOBS / "payments-backend.md"), "--draft-questions", str(ROOT / "question_bank"),
-            env={"ANTHROPIC_API_KEY": "sk-ant-test"})
+def test_drafting_refuses_the_bank_itself_and_needs_a_key(main, tmp_path):
+    r = main("job", str(JOBS / "payments-backend.md"), "--draft-questions", str(ROOT / "question_bank"),
+             env={"ANTHROPIC_API_KEY": "sk-ant-test"})
     assert r.returncode == 2 and "is the question bank itself" in r.stderr and "hint:" in r.stderr
-    r = cli("job", str(JOBS / "payments-backend.md"), "--draft-questions", str(tmp_path / "d"))
+    r = main("job", str(JOBS / "payments-backend.md"), "--draft-questions", str(tmp_path / "d"))
     assert r.returncode == 2 and "ANTHROPIC_API_KEY is not set" in r.stderr and not (tmp_path / "d").exists()
 
 
@@ -288,7 +288,7 @@ def _round(cli, sessions: Path, tmp_path: Path, *args: str, answers: list[str]) 
     return r, events
 
 
-def test_two_rounds_a_retry_the_schedule_and_round_due(cli, sessions_dir, tmp_path):
+def test_two_rounds_a_retry_the_schedule_and_round_due(main, cli, sessions_dir, tmp_path):
     # round 1, yesterday: a strong answer and an "I don't know"
     r, ev = _round(cli, sessions_dir, tmp_path, "--only", "db-postgres-indexing,node-event-loop-phases",
                    answers=[_calibration_answer("db-postgres-indexing"), "I don't know, I've never looked into it."])
@@ -313,14 +313,14 @@ def test_two_rounds_a_retry_the_schedule_and_round_due(cli, sessions_dir, tmp_pa
     report = (sessions_dir / second / "report.md").read_text()
     assert "## Attempts side by side" in report and "(attempt 2)" in report
 
-    due = json.loads(cli("--sessions", str(sessions_dir), "due", "--json").stdout)
+    due = json.loads(main("--sessions", str(sessions_dir), "due", "--json").stdout)
     assert [d["question_id"] for d in due["due"]] == ["node-event-loop-phases"]
     assert due["due"][0]["latest_score"] <= 1 and due["due"][0]["rating"] == "again"
     later = {d["question_id"]: d for d in due["upcoming"]}
     # answered at the same time, the strong answer comes back later than the weak one (due today)
     assert later["db-postgres-indexing"]["rating"] in ("good", "easy") and later["db-postgres-indexing"]["days"] >= 1
     assert later["cache-patterns"]["reviews"] == 2  # both attempts are reviews
-    text = cli("--sessions", str(sessions_dir), "due").stdout
+    text = main("--sessions", str(sessions_dir), "due").stdout
     assert text.startswith("Due today: 1 question") and "node-event-loop-phases" in text
 
     r, ev = _round(cli, sessions_dir, tmp_path, "--due", answers=["The event loop runs callbacks in phases."])
@@ -333,13 +333,13 @@ def test_two_rounds_a_retry_the_schedule_and_round_due(cli, sessions_dir, tmp_pa
                    answers=["B-tree by default; GIN for arrays and jsonb."])
     assert r.returncode == 0, r.stderr
     assert next(e for e in ev if e["type"] == "round_started")["session_id"] == first
-    report = json.loads(cli("--sessions", str(sessions_dir), "report", first, "--format", "json").stdout)
+    report = json.loads(main("--sessions", str(sessions_dir), "report", first, "--format", "json").stdout)
     assert [(t["question_id"], t["attempt"]) for t in report["threads"]] == [
         ("db-postgres-indexing", 1), ("node-event-loop-phases", 1), ("db-postgres-indexing", 2)]
     assert report["status"] == "complete" and report["summary"]["attempts"][0]["question_id"] == "db-postgres-indexing"
 
     # readiness: the weak answers keep their topics from "ready"
-    rows = {t["topic"]: t for t in json.loads(cli("--sessions", str(sessions_dir), "progress", "--json").stdout)}
+    rows = {t["topic"]: t for t in json.loads(main("--sessions", str(sessions_dir), "progress", "--json").stdout)}
     assert rows["node-internals"]["verdict"] == "not yet" and rows["testing"]["verdict"] == "not yet"
 
 

@@ -56,11 +56,11 @@ def test_star_t_five_ticks():
     assert star_text(None) == ""
 
 
-def test_cli_score_prints_the_same_lines(cli, bank):
+def test_cli_score_prints_the_same_lines(main, bank):
     q = bank.question("node-event-loop-phases")
-    r = cli("score", "--question", q.id, "--backend", "offline", "--answer",
-            "JavaScript runs on one main thread. The loop has phases: timers, poll where it waits for I/O, then check "
-            "for setImmediate, and nextTick runs before promise callbacks after each callback.")
+    r = main("score", "--question", q.id, "--backend", "offline", "--answer",
+             "JavaScript runs on one main thread. The loop has phases: timers, poll where it waits for I/O, then check "
+             "for setImmediate, and nextTick runs before promise callbacks after each callback.")
     assert r.returncode == 0, r.stderr
     out = r.stdout.splitlines()
     assert out[0].startswith("overall ") and "[offline]" in out[0]

@@ -763,18 +763,18 @@ def test_story_star_t_needs_real_content(bank, judge):
     assert good.structure > hollow.structure
 
 
-def test_typed_delivery_counts_fillers(bank, judge, cli):
+def test_typed_delivery_counts_fillers(bank, judge, main):
     q = bank.question("cache-stampede")
     clean = "I'd take a Redis lock with SET NX and an expiry so only one request rebuilds the value while others wait."
     filler = ("Um, so, uh, I'd take, like, a Redis lock, um, with SET NX, uh, and an expiry, um, so, like, "
               "only one rebuilds.")
-    r1 = cli("score", "--question", q.id, "--answer", clean, "--json")
-    r2 = cli("score", "--question", q.id, "--answer", filler, "--json")
+    r1 = main("score", "--question", q.id, "--answer", clean, "--json")
+    r2 = main("score", "--question", q.id, "--answer", filler, "--json")
     assert r1.returncode == 0 and r2.returncode == 0, r1.stderr + r2.stderr
     assert json.loads(r2.stdout)["communication"] < json.loads(r1.stdout)["communication"]
 
 
-def test_batch_scoring(tmp_path, cli):
+def test_batch_scoring(tmp_path, main):
     f = tmp_path / "in.jsonl"
     f.write_text("\n".join([
         json.dumps({"question": "cache-stampede", "answer": "A lock in Redis with SET NX so one request rebuilds."}),
@@ -783,7 +783,7 @@ def test_batch_scoring(tmp_path, cli):
         json.dumps({"question": "cache-stampede", "answer": "ok", "metrics": {"wpm": "fast"}}),
         json.dumps({"question": "node-event-loop-phases", "answer": "I don't know."}),
     ]) + "\n")
-    r = cli("score", "--batch", str(f), "--backend", "offline", "--json")
+    r = main("score", "--batch", str(f), "--backend", "offline", "--json")
     out = [json.loads(line) for line in r.stdout.splitlines()]
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert [o["line"] for o in out] == [1, 2, 3, 4, 5]

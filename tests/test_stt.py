@@ -166,10 +166,10 @@ def test_missing_models_are_clear_errors(tmp_path, monkeypatch):
         WhisperTranscriber("base.en").load()
 
 
-def test_cli_transcribe_json(cli, fixtures):
+def test_cli_transcribe_json(main, cli, fixtures):
     wav = fixtures["dir"] / "cli.wav"
     write_wav(wav, fixtures["tech"], 16000)
-    r = cli("transcribe", str(wav), "--question", "node-event-loop-phases", "--json")
+    r = main("transcribe", str(wav), "--question", "node-event-loop-phases", "--json")
     assert r.returncode == 0, r.stderr
     doc = json.loads(r.stdout)
     assert set(doc) == {"text", "words", "metrics", "model"}
@@ -179,7 +179,7 @@ def test_cli_transcribe_json(cli, fixtures):
     assert set(doc["words"][0]) == {"word", "start", "end", "probability"}
     r = cli("--model", "base.en", "transcribe", str(wav), env={"HF_HUB_OFFLINE": "1"})
     assert r.returncode == 2 and "cannot load speech model" in r.stderr and "Traceback" not in r.stderr
-    r = cli("transcribe", str(wav), "--question", "nope")
+    r = main("transcribe", str(wav), "--question", "nope")
     assert r.returncode == 2 and "unknown question" in r.stderr
 
 

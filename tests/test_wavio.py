@@ -41,10 +41,10 @@ def test_malformed_headers_are_clear_errors(tmp_path, kwargs, needle):
         read_wav(p)
 
 
-def test_cli_transcribe_of_a_malformed_wav_is_a_clear_message(cli, tmp_path):
+def test_cli_transcribe_of_a_malformed_wav_is_a_clear_message(main, tmp_path):
     p = tmp_path / "bad.wav"
     p.write_bytes(wav_bytes(rate=1))
-    r = cli("transcribe", str(p))
+    r = main("transcribe", str(p))
     assert r.returncode == 2 and "sample rate" in r.stderr and "Traceback" not in r.stderr
 
 
