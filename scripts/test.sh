@@ -22,6 +22,8 @@ export MOCKINT_TEST_VECTORS
 # bytecode is cached (in the checkout's ignored __pycache__ folders): a machine that sets PYTHONDONTWRITEBYTECODE
 # recompiles mockint in each of the suite's ~150 processes and rewrites every test module's asserts in each pytest
 unset PYTHONDONTWRITEBYTECODE
+# compiled once here, not by the five processes that start together below (a fresh clone has nothing compiled)
+"$PY" -m compileall -q mockint tests >/dev/null 2>&1 || true
 passed() { [ "$1" -eq 0 ] || [ "$1" -eq 5 ]; }  # pytest's 5: no test was selected
 # the audio parts collect only the test files that mark a test audio (or under_load), not all forty (3.4 -> 1.2 s of
 # CPU each, the SDK and the TUI imports mostly); when arguments are given they decide what is collected
