@@ -956,3 +956,21 @@ def test_star_line_and_key_points_agree(bank, judge):
         for part in STAR_T:
             if part in {k.id for k in q.key_points} and "injection_attempt" not in s.flags:
                 assert bool(getattr(s.star, part)) == (part in hit), (it["answer"][:80], part, s.star, hit)
+
+
+@pytest.mark.parametrize("qid,answer", [
+    # said in a spoken round: nearer the event-loop question's centre on "node" and "loops" alone
+    ("db-explain-analyze", "The actual time for each node is per loop, so you multiply it by the number of loops to "
+     "get the real cost."),
+    ("db-explain-analyze", "A sequential scan on a big table with a filter that removes most rows usually means a "
+     "missing index."),
+])
+def test_a_short_answer_that_makes_this_questions_point_is_not_off_topic(bank, judge, qid, answer):
+    """Both were told "the answer does not address this question" (and capped at 2) while each makes one of its
+    key points; an answer to another question is still called that."""
+    q = bank.question(qid)
+    s = final_score(_thread(q, answer, bank), judge)
+    assert "off_topic" not in s.flags and s.key_points_hit, s
+    other = ("The event loop runs timers, then pending callbacks, then poll for I/O, then check for setImmediate, and "
+             "process.nextTick and promise callbacks run between each of those callbacks.")
+    assert "off_topic" in final_score(_thread(q, other, bank), judge).flags

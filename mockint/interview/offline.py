@@ -278,7 +278,11 @@ def score_thread(thread: ThreadInput, judge: Judge) -> Score:
         overall = min(overall, 3.0)  # a few terms around "I'm not sure" is not yet an answer
     # what an experienced interviewer would not let pass, whatever the averages say
     not_a_story = q.kind == "story" and a.star is not None and len(a.star.shown()) < 2
-    if a.off_topic_to and a.coverage < 0.35 and (q.kind != "story" or not_a_story):
+    # "does not answer this question" is untrue of an answer most of whose claims make this question's points: a
+    # one-sentence answer ("the actual time of each node is per loop, so multiply it by the loops") sits nearer
+    # another question's centre on its words alone ("node", "loops") but answers this one (answers to another
+    # question make a point of this one in at most a quarter of their claims on the tuning sets)
+    if a.off_topic_to and a.coverage < 0.35 and (q.kind != "story" or not_a_story) and a.on_question < 0.5:
         flags.append("off_topic")
         overall = min(overall, 2)
     # a cap that lowers the grade is said, or a candidate sees coverage 9, technical 7 and overall 4 with no reason

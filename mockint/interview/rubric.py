@@ -93,6 +93,7 @@ class Analysis:
     buzzwords: int = 0
     relevance: float = 0.0      # similarity of the answer to this question
     off_topic_to: str | None = None
+    on_question: float = 0.0    # share of the claims that make a point of this question (shown)
     list_share: float = 0.0     # share of words spent on bare lists of terms
     explained_claims: int = 0
     claims: int = 0
@@ -140,6 +141,8 @@ def analyze(q: Question, answer: str, index: "BankIndex", glossary: tuple[str, .
     a.reasoning = [r for r in REASONING if find_phrase(tokens, r, slack=0)]
     a.buzzwords = sum(1 for t in tokens.stems if t in BUZZWORDS)
     a.relevance, a.off_topic_to = reading.relevance, reading.closest_other
+    making_points = {i for ev in reading.points.values() if ev.level == "shown" for i in ev.claims}
+    a.on_question = len(making_points) / len(reading.claims)
     a.list_share = reading.list_share
     a.explained_claims = reading.explained_claims
     if q.kind == "story":
