@@ -101,8 +101,9 @@ def test_heldout_plain_language_scores_like_jargon(heldout_scores):
     """Measured once on the fresh set: plain answers 1.33 below the strong ones on average (gate: 1.0), 2 of 12 more
     than 2 below, mean plain 6.25, and then again after each later judge was frozen (tuned on the other sets): 1.25,
     1.17, 1.08 and, with eight misconceptions a question and wrong claims read in the clause that says them, 1.00 (1
-    of 12 more than 2 below, mean plain 6.33). It passes at the limit, on a set that has been looked at five times:
-    writer J's set below is the fresh measurement."""
+    of 12 more than 2 below, mean plain 6.33); 0.83 once "a forgotten await" was no longer read as an admission (mean
+    plain 6.42). It passes, on a set that has been looked at six times: writer J's set below is the fresh
+    measurement."""
     strong = {it["question_id"]: s.overall for it, s in heldout_scores if it["kind"] == "strong"}
     gaps = [(it["question_id"], strong[it["question_id"]], s.overall) for it, s in heldout_scores
             if it["kind"] == "plain"]
@@ -242,7 +243,8 @@ def test_second_heldout_set(heldout_e_scores):
 
 @pytest.mark.xfail(strict=True, reason="writer E's plain answers were 0.75 below the strong ones (gate 1.0), 3 of 20 "
                    "more than 2 below; with eight misconceptions a question 1.05 below and 4 of 20: more of a plain "
-                   "answer's sentences now sound like a known mistake (doubts weigh on accuracy)")
+                   "answer's sentences now sound like a known mistake (doubts weigh on accuracy); 1.00 and 4 of 20 "
+                   "once 'a forgotten await' was no longer read as an admission")
 def test_second_heldout_plain_language(heldout_e_scores):
     strong = {it["question_id"]: s.overall for it, s in heldout_e_scores if it["kind"] == "strong"}
     gaps = [strong[it["question_id"]] - s.overall for it, s in heldout_e_scores if it["kind"] == "plain"]
@@ -974,3 +976,39 @@ def test_a_short_answer_that_makes_this_questions_point_is_not_off_topic(bank, j
     other = ("The event loop runs timers, then pending callbacks, then poll for I/O, then check for setImmediate, and "
              "process.nextTick and promise callbacks run between each of those callbacks.")
     assert "off_topic" in final_score(_thread(q, other, bank), judge).flags
+
+
+def test_a_point_made_across_two_sentences_is_quoted_by_the_one_that_says_it(bank, judge):
+    """Refresh-ahead was credited to this plain answer quoting "I also add some randomness to the expiry times...":
+    the pair of sentences showed it, and a pair was quoted by its first half."""
+    q = bank.question("cache-stampede")
+    answer = ("When a popular key expires, hundreds of requests miss at the same moment and all of them go to the "
+              "database together, which can knock it over. First I make sure only one request rebuilds the value: "
+              "the others wait for it or get the old value in the meantime. I also add some randomness to the expiry "
+              "times so keys don't all run out together. For the hottest keys I refresh them in the background a "
+              "little before they expire, so users never see a miss at all. And I keep serving slightly stale data "
+              "if the database is struggling, rather than failing the request.")
+    hits = {h.id: h.quote for h in final_score(_thread(q, answer, bank), judge).key_points_hit}
+    assert "randomness" in hits["ttl-jitter"], hits
+    assert "refresh them in the background" in hits["early-refresh"], hits
+
+
+def test_an_admission_is_no_half_of_a_point(bank, judge):
+    """"I'm not sure about the differences between those, sorry. I've only really used Redis as a basic key-value
+    cache." (writer A's "I don't know") was credited, as a pair of sentences, with the point that the cache is not the
+    source of truth: a sentence that admits not knowing shows nothing alone, and not as half of a pair either."""
+    q = bank.question("cache-patterns")
+    answer = "Um... I'm not sure about the differences between those, sorry. I've only really used Redis as a basic " \
+             "key-value cache."
+    s = final_score(_thread(q, answer, bank), judge)
+    assert not s.key_points_hit and s.overall <= 1, s
+
+
+def test_forgetting_is_an_admission_only_when_something_is_forgotten():
+    from mockint.interview.scoring import hedges
+
+    assert hedges("I forgot the name of that setting.") and hedges("I've totally forgotten how the phases go.")
+    # content, not admissions: they were read as "I don't know" and could show no point
+    assert not hedges("Also, I forgot, outbox: you write the event in the same transaction as the state change.")
+    assert not hedges("There's a lint rule for floating promises, because a forgotten await is where most mystery "
+                      "crashes come from.")

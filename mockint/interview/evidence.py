@@ -471,7 +471,8 @@ def read(q: Question, answer: str, index: BankIndex, thresholds: Thresholds | No
     # "assume I mentioned backpressure"
     from .scoring import hedges
 
-    empty = [hedges(c.text) > 0 or c.words < 5 or c.only_said for c in claims]
+    admits = [hedges(c.text) > 0 for c in claims]
+    empty = [admits[i] or c.words < 5 or c.only_said for i, c in enumerate(claims)]
     found: dict[str, tuple[list[tuple[float, int]], list[tuple[float, int]]]] = {}
     for j, k in enumerate(q.key_points):
         if k.id in wrong_points:
@@ -492,11 +493,13 @@ def read(q: Question, answer: str, index: BankIndex, thresholds: Thresholds | No
         found[k.id] = (shown, mentioned)
 
     # ---- a point made across two neighbouring sentences ----
+    # (never with an admission for a half: "I'm not sure about the differences, sorry. I've only used Redis as a
+    # key-value cache" was read as the cache-is-not-the-source-of-truth point)
     # Only pairs with a half already near a point still missing are read: a pair that shows a point has a half
     # near it, and embedding every pair was half of a long answer's cost
     missing = [j for j, k in enumerate(q.key_points) if k.id in found and not found[k.id][0] and len(point_rows[j])]
     pairs = [(a, b, text) for a, b, text in windows(claims, answer)
-             if not ({a, b} & wrong_claims or claims[a].rejects or claims[b].rejects)
+             if not ({a, b} & wrong_claims or claims[a].rejects or claims[b].rejects or admits[a] or admits[b])
              and any(max(near[a, j], near[b, j]) >= t.pair_seed for j in missing)]
     if pairs:
         wsims = index.embedder.embed([p[2] for p in pairs]) @ anchor_vecs.T
@@ -508,9 +511,12 @@ def read(q: Question, answer: str, index: BankIndex, thresholds: Thresholds | No
             for w, (a, b, _text) in enumerate(pairs):
                 s = float(np.where(wneg[w] == neg[rows], wsims[w, rows], -1.0).max())
                 if s >= t.show + 0.03:
-                    found[k.id][0].append((s - 0.03, a))
-                    ev.claims.append(b)
-                    ev.explained = ev.explained or claims[b].explains
+                    # quoted by the half nearer the point: the pair "...randomness to the expiry times. For the
+                    # hottest keys I refresh them before they expire" showed refresh-ahead, quoted by its first half
+                    nearer, partner = (a, b) if score[a, j] >= score[b, j] else (b, a)
+                    found[k.id][0].append((s - 0.03, nearer))
+                    ev.claims.append(partner)
+                    ev.explained = ev.explained or claims[partner].explains
 
     for k in q.key_points:
         if k.id not in found:

@@ -33,12 +33,15 @@ _HEDGE = re.compile(
     r"(?:cant|cannot|can not) (?:remember|recall|say|answer)|(?:im|i am) (?:not (?:familiar|sure)|blanking|drawing a "
     r"blank)|no (?:real )?experience|(?:dont|do not) want to (?:make (?:something|stuff|it) up|guess)|"
     r"(?:could|can) we (?:skip|come back|move on)|(?:pass|skip)(?: on)? (?:this|that)|off the top of my head|"
-    r"(?:be|im) guessing|something like that|rusty|forgot(?:ten)?|(?:couldnt|could not|cant|cannot) (?:really )?"
+    r"(?:be|im) guessing|something like that|rusty|(?:couldnt|could not|cant|cannot) (?:really )?"
     r"(?:tell you|think of|explain)|never (?:actually |really )?(?:implemented|looked|used|worked|built|done)|"
     r"(?:have|need) to (?:research|look (?:it|that|this) up|read up|think about it)|nothing (?:really )?stands out|"
     r"(?:dont|do not) really (?:know|remember)|(?:someone|somebody) else (?:did|handled|was)|not sure|"
     r"(?:cant|cannot|can not|couldnt) (?:really )?speak to|(?:only ever|never) (?:worked|used) with|"
-    r"(?:dont|do not) (?:really )?have (?:much|any) experience)\b")
+    r"(?:dont|do not) (?:really )?have (?:much|any) experience|"
+    # forgetting what something is, not "a forgotten await" or "oh, I forgot: the outbox..." (said, then the point)
+    r"(?:i|ive|i ve|i have|i d|id) (?:kind of |totally |completely )?forg[eo]t(?:ten)? "
+    r"(?:the|what|how|which|where|when|why|who|its|it|exactly|most|all|a lot|much|everything|details|name))\b")
 
 
 def hedges(text: str) -> int:
