@@ -205,6 +205,9 @@ class WrongClaim(BaseModel):
     """What is true instead, addressed to the candidate ("in fact, ...")."""
     misconception: str | None = None
     """The id of the bank's misconception it matches, when it matches one."""
+    taken_back: bool = False
+    """The candidate took it back in a later answer of the same thread (asked about it, they made the point it
+    denies): still shown, as said, but it no longer caps the grade or hides that point."""
 
 
 class StarT(BaseModel):

@@ -75,9 +75,14 @@ def in_fact(correction: str) -> str:
     return f"in fact, {text}"
 
 
+def said_text(w: WrongClaim) -> str:
+    """'You said “…”' (and that it was taken back later, when it was)."""
+    return f"You said “{w.quote}”" + (", then took it back" if w.taken_back else "")
+
+
 def wrong_claim_text(w: WrongClaim) -> str:
     """'You said “…”; in fact, …' — the form used everywhere a wrong claim is shown."""
-    return f"You said “{w.quote}”; {in_fact(w.correction)}"
+    return f"{said_text(w)}; {in_fact(w.correction)}"
 
 
 def _restates(text: str, points: list[str]) -> bool:
@@ -90,7 +95,7 @@ def score_lines(score: Score, q: Question | None, tips: int = 3) -> list[ScoreLi
     names = {k.id: k.point for k in q.key_points} if q else {}
     out = [ScoreLine("flag", FLAG_TEXT.get(f, f)) for f in score.flags]
     out += [ScoreLine("held", s) for s in score.improvements if s.startswith(HELD)][:1]
-    out += [ScoreLine("wrong", f"You said “{w.quote}”", in_fact(w.correction)) for w in score.wrong_claims]
+    out += [ScoreLine("wrong", said_text(w), in_fact(w.correction)) for w in score.wrong_claims]
     hits = {h.id: h for h in score.key_points_hit}
     order = [k.id for k in q.key_points] if q else []
     order += [i for i in list(hits) + score.missed_points if i not in order]

@@ -1012,3 +1012,45 @@ def test_forgetting_is_an_admission_only_when_something_is_forgotten():
     assert not hedges("Also, I forgot, outbox: you write the event in the same transaction as the state change.")
     assert not hedges("There's a lint rule for floating promises, because a forgotten await is where most mystery "
                       "crashes come from.")
+
+
+# a spoken round's thread (tiny.en's transcript): the follow-up challenged the wrong claim, then ...
+MIKRO_MAIN = ("To find it, I would turn on QueryLogging and count the queries for one request. Then I would populate "
+              "the customers and line items, so MikroORM loads each relation with one select and query instead of one "
+              "query per order. The identity map means each entity is loaded only once per request, so every request "
+              "needs its own EntityManager through the request context. Honestly, I think one global EntityManager is "
+              "fine because the identity map works better when it is shared.")
+MIKRO_ASKED = ("Let me push back on one thing. You said: “I think one global EntityManager is fine because the "
+               "identity map works better when it is…” Walk me through why that holds.")
+
+
+@pytest.mark.parametrize("reply,taken_back", [
+    ("You are right. That was wrong. A shared EntityManager leaks state between requests. Its identity map would "
+     "hold entities from other users and keep growing, so each request has to fork its own EntityManager.", True),
+    ("I still think one global EntityManager is more efficient, because the identity map is shared by every "
+     "request.", False),
+    ("I would add a dashboard for the query count and alert when it goes above fifty per request.", False),
+])
+def test_a_wrong_claim_taken_back_when_challenged_is_said_so(bank, judge, reply, taken_back):
+    """The candidate took the mistake back when the follow-up challenged it, and the grade still said "correct
+    this" (overall 3, technical 1, the identity-map point missed though said twice). Taken back, it is shown as said
+    and taken back, costs a little and no longer caps the grade; repeated, or left unanswered, it stays a mistake."""
+    from mockint.score_lines import score_lines
+
+    q = bank.question("db-mikroorm-n-plus-one")
+    glossary = tuple(bank.topics[q.topic].glossary)
+    alone = final_score(ThreadInput(q, (Exchange("main", q.prompt, MIKRO_MAIN),), glossary, 2), judge)
+    both = final_score(ThreadInput(q, (Exchange("main", q.prompt, MIKRO_MAIN),
+                                       Exchange("follow_up", MIKRO_ASKED, reply)), glossary, 2), judge)
+    assert alone.wrong_claims and not any(w.taken_back for w in alone.wrong_claims)
+    assert "identity-map" not in {h.id for h in alone.key_points_hit}
+    lines = [x.text for x in score_lines(both, q) if x.kind == "wrong"]
+    if taken_back:
+        assert [w.taken_back for w in both.wrong_claims] == [True], both.wrong_claims
+        assert "identity-map" in {h.id for h in both.key_points_hit}
+        assert both.overall >= alone.overall + 2 and both.technical > alone.technical
+        assert lines and lines[0].endswith(", then took it back")
+        assert not any(s.startswith(("correct this", "overall held")) for s in both.improvements), both.improvements
+    else:
+        assert both.wrong_claims and not any(w.taken_back for w in both.wrong_claims)
+        assert both.overall <= alone.overall + 1 and not any("took it back" in x for x in lines)

@@ -12,11 +12,11 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from ..models import STAR_T, Flag, FollowUp, Question, Score, SpeechMetrics, StarT
+from ..models import STAR_T, Flag, FollowUp, Question, Score, SpeechMetrics, StarT, WrongClaim
 from ..score_lines import HELD
 from .interviewer import Exchange, ThreadInput
 from .rubric import Analysis, analyze
-from ..text import normalize
+from ..text import contains_quote, normalize
 from .scoring import enforce_invariants, hedges, is_empty_answer, strip_injection
 
 if TYPE_CHECKING:
@@ -237,11 +237,43 @@ def _structure(q: Question, a: Analysis, answer: str) -> tuple[int, list[str], l
     return _clamp(score), good, bad
 
 
+def _taken_back(thread: ThreadInput, a: Analysis, judge: Judge, answer: str) -> tuple[list[WrongClaim], str]:
+    """The wrong claims the candidate took back in a later answer of the thread, and the thread's answer without
+    them. Taken back: a later answer makes the point the mistake denies and does not say the mistake again. The
+    follow-up challenges a wrong claim first, and "You're right, that was wrong: a shared EntityManager leaks state
+    between requests, so each request forks its own" answered the challenge; the grade still said "correct this"."""
+    q = thread.question
+    answers = [strip_injection(e.answer) for e in thread.exchanges if e.answer.strip()]
+    if len(answers) < 2 or not a.wrong:
+        return [], answer
+    later: dict[int, Analysis] = {}
+    out = []
+    for w in a.wrong:
+        m = q.misconception(w.misconception) if w.misconception else None
+        said_in = next((i for i, text in enumerate(answers) if contains_quote(text, w.quote)), None)
+        at = answer.find(w.quote)
+        if m is None or m.contradicts is None or said_in is None or at < 0:
+            continue
+        for j in range(said_in + 1, len(answers)):
+            if j not in later:
+                later[j] = judge.analyze(q, answers[j], thread.topic_glossary)
+            if m.contradicts in later[j].hits and not any(x.misconception == m.id for x in later[j].wrong):
+                out.append(w.model_copy(update={"taken_back": True}))
+                answer = answer[:at] + answer[at + len(w.quote):]
+                break
+    return out, answer
+
+
 def score_thread(thread: ThreadInput, judge: Judge) -> Score:
     """The offline grade of a thread (before the invariants, which `final_score` applies)."""
     q = thread.question
     answer = strip_injection(thread.answer_text)
     a = judge.analyze(q, answer, thread.topic_glossary)
+    taken_back, kept = _taken_back(thread, a, judge, answer)
+    if taken_back:
+        # read again without what was taken back: the point it denied counts from what was said after, and the
+        # mistake costs a little (an interviewer noticed it) instead of capping the grade
+        a = judge.analyze(q, kept, thread.topic_glossary)
     weight = {k.id: k.weight for k in q.key_points}
     coverage = _clamp(10 * a.coverage ** 0.85 + (0.5 if a.coverage > 0 else 0))
     explained = len(a.explained) / max(len(a.hits), 1)
@@ -250,7 +282,7 @@ def score_thread(thread: ThreadInput, judge: Judge) -> Score:
         m.id == w.misconception and m.contradicts and weight.get(m.contradicts, 0) == 3 for m in q.misconceptions))
     technical = 10 * (0.45 * a.core_coverage + 0.25 * a.coverage + 0.15 * explained + 0.15 * specificity)
     technical *= a.accuracy ** 1.5  # depth counts only as far as it is right
-    technical -= 1.5 * len(a.wrong) + 0.5 * wrong_core + 0.5 * max(0, a.buzzwords - 2)
+    technical -= 1.5 * len(a.wrong) + 0.5 * wrong_core + 0.5 * max(0, a.buzzwords - 2) + 0.5 * len(taken_back)
     technical = _clamp(technical)
     structure, s_good, s_bad = _structure(q, a, answer)
     communication, c_good, c_bad = communication_score(thread.metrics, a, float(q.answer_seconds), answer)
@@ -336,7 +368,7 @@ def score_thread(thread: ThreadInput, judge: Judge) -> Score:
     improvements += s_bad + c_bad
     if held is not None and _clamp(overall) == held[0]:  # not when a later rule lowered it further
         improvements.insert(0, held[1])
-    return Score(key_points_hit=list(a.hits.values()), wrong_claims=a.wrong,
+    return Score(key_points_hit=list(a.hits.values()), wrong_claims=[*a.wrong, *taken_back],
                  missed_points=[k.id for k in missed], star=a.star if q.kind == "story" else None,
                  flags=flags, strengths=strengths[:6], improvements=improvements[:8], technical=technical,
                  coverage=coverage, structure=structure, communication=communication, overall=_clamp(overall),
