@@ -1054,3 +1054,17 @@ def test_a_wrong_claim_taken_back_when_challenged_is_said_so(bank, judge, reply,
     else:
         assert both.wrong_claims and not any(w.taken_back for w in both.wrong_claims)
         assert both.overall <= alone.overall + 1 and not any("took it back" in x for x in lines)
+
+
+def test_no_follow_up_asks_what_taking_a_mistake_back_just_explained(bank, judge):
+    """After "You are right, that was wrong: a shared EntityManager leaks state between requests...", the next
+    follow-up asked "What goes wrong if you share one global EntityManager across all requests?"."""
+    q = bank.question("db-mikroorm-n-plus-one")
+    reply = ("You are right. That was wrong. A shared EntityManager leaks state between requests. Its identity map "
+             "would hold entities from other users and keep growing, so each request has to fork its own "
+             "EntityManager.")
+    thread = ThreadInput(q, (Exchange("main", q.prompt, MIKRO_MAIN),
+                             Exchange("follow_up", MIKRO_ASKED, reply, None, "wrong:global-entity-manager")),
+                         tuple(bank.topics[q.topic].glossary), 2)
+    fu = choose_follow_up(thread, judge)
+    assert fu is not None and fu.probes not in ("identity-map", "wrong:global-entity-manager"), fu

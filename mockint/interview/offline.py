@@ -88,7 +88,7 @@ def choose_follow_up(thread: ThreadInput, judge: Judge) -> FollowUp | None:
     answer = strip_injection(thread.answer_text)
     if is_empty_answer(answer):
         return None  # nothing to build on: a real interviewer moves to the next question
-    a = judge.analyze(q, answer, thread.topic_glossary)
+    a, _ = read_thread(thread, judge, answer)  # a point made while taking a mistake back is not probed again
     asked_texts = {e.asked for e in asked}
     challenged = {e.probes for e in asked if e.probes}
     for w in a.wrong:
@@ -264,16 +264,22 @@ def _taken_back(thread: ThreadInput, a: Analysis, judge: Judge, answer: str) -> 
     return out, answer
 
 
+def read_thread(thread: ThreadInput, judge: Judge, answer: str) -> tuple[Analysis, list[WrongClaim]]:
+    """The thread's answers read as one, and the wrong claims taken back in them. What was taken back is read
+    without: the point it denied counts from what was said after, and the mistake costs a little (an interviewer
+    noticed it) instead of capping the grade or being challenged again."""
+    a = judge.analyze(thread.question, answer, thread.topic_glossary)
+    taken_back, kept = _taken_back(thread, a, judge, answer)
+    if taken_back:
+        a = judge.analyze(thread.question, kept, thread.topic_glossary)
+    return a, taken_back
+
+
 def score_thread(thread: ThreadInput, judge: Judge) -> Score:
     """The offline grade of a thread (before the invariants, which `final_score` applies)."""
     q = thread.question
     answer = strip_injection(thread.answer_text)
-    a = judge.analyze(q, answer, thread.topic_glossary)
-    taken_back, kept = _taken_back(thread, a, judge, answer)
-    if taken_back:
-        # read again without what was taken back: the point it denied counts from what was said after, and the
-        # mistake costs a little (an interviewer noticed it) instead of capping the grade
-        a = judge.analyze(q, kept, thread.topic_glossary)
+    a, taken_back = read_thread(thread, judge, answer)
     weight = {k.id: k.weight for k in q.key_points}
     coverage = _clamp(10 * a.coverage ** 0.85 + (0.5 if a.coverage > 0 else 0))
     explained = len(a.explained) / max(len(a.hits), 1)
