@@ -362,7 +362,7 @@ class ClaudeInterviewer:
                     last = BackendFailure(f"Claude's score did not match the contract ({_first_error(e)})",
                                           "malformed")
                 continue
-            return enforce_invariants(to_score(reply, q), q, thread.answer_text)
+            return enforce_invariants(to_score(reply, q), q, thread.answer_text, thread.last_answer)
         raise ScoreUnavailable(last.reason) from last
 
 

@@ -43,7 +43,10 @@ def _reply_model(question_json: str) -> type[BaseModel]:
         "WrongClaim", __config__=_STRICT,
         quote=(str, Field(description="The candidate's wrong statement, copied verbatim.")),
         correction=(str, Field(description="What is true instead, in one sentence addressed to the candidate.")),
-        misconception=(mis, Field(description="The id of the listed misconception it matches, or null.")))
+        misconception=(mis, Field(description="The id of the listed misconception it matches, or null.")),
+        taken_back=(bool, Field(description=(
+            "True when a later answer in this thread corrects it: the candidate now states what is true and does "
+            "not repeat the mistake."))))
     fields: dict[str, Any] = {
         "key_points_hit": (list[hit], Field(description=(
             "Each key point the candidate stated correctly and endorsed, once, with a verbatim quote."))),

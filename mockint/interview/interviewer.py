@@ -33,6 +33,11 @@ class ThreadInput:
         return "\n".join(e.answer for e in self.exchanges if e.answer.strip())
 
     @property
+    def last_answer(self) -> str:
+        """The latest answer with words in it ("" when none has)."""
+        return next((e.answer for e in reversed(self.exchanges) if e.answer.strip()), "")
+
+    @property
     def follow_ups_asked(self) -> list[Exchange]:
         return [e for e in self.exchanges if e.kind == "follow_up"]
 

@@ -383,7 +383,8 @@ def score_thread(thread: ThreadInput, judge: Judge) -> Score:
 
 def final_score(thread: ThreadInput, judge: Judge) -> Score:
     """Offline score with the invariants applied (what gets journaled)."""
-    return enforce_invariants(score_thread(thread, judge), thread.question, thread.answer_text)
+    return enforce_invariants(score_thread(thread, judge), thread.question, thread.answer_text,
+                             thread.last_answer)
 
 
 def score_answer_text(thread: ThreadInput, text: str, judge: Judge) -> Score:

@@ -71,7 +71,7 @@ def parse_score(data: Any) -> Score | None:
         return None
 
 
-def enforce_invariants(score: Score, question: Question, answer: str) -> Score:
+def enforce_invariants(score: Score, question: Question, answer: str, last_answer: str | None = None) -> Score:
     """Hold the rules that no backend may break; returns a new Score.
 
     An attempt to instruct the grader is flagged, and its sentences are never evidence; the grade itself comes
@@ -93,6 +93,11 @@ def enforce_invariants(score: Score, question: Question, answer: str) -> Score:
     got = sum(k.weight for k in question.key_points if k.id in hit_ids)
     s.coverage = min(s.coverage, math.ceil(10 * got / total) + 1 if got else 1)
     s.wrong_claims = [w for w in s.wrong_claims if contains_quote(genuine, w.quote)]
+    # a mistake is taken back only in a later answer: one said in the thread's last answer (or its only one) is not,
+    # whatever a backend says
+    last = strip_injection(answer if last_answer is None else last_answer)
+    s.wrong_claims = [w.model_copy(update={"taken_back": False}) if w.taken_back and contains_quote(last, w.quote)
+                      else w for w in s.wrong_claims]
     if injection_spans(answer):
         flags.append("injection_attempt")
     if is_empty_answer(strip_injection(answer)):
