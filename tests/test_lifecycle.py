@@ -204,6 +204,24 @@ def test_signal_while_a_round_is_starting_exits_cleanly(sessions_dir):
         assert state.status == "interrupted"
 
 
+
+@pytest.mark.parametrize("stop", ["interrupt", "quit"])
+def test_a_signal_or_quit_then_the_input_closing_ends_as_a_quit(bank, sessions_dir, stop):
+    """A closing terminal sends SIGHUP/SIGTERM and then EOF on stdin: the round ends as interrupted by the signal
+    (exit 130), not as "the input ended" (exit 1). test_signal_while_a_round_is_starting_exits_cleanly met this
+    race under load."""
+    from .harness import Harness, run_virtual
+
+    async def main():
+        h = Harness(bank, sessions_dir, ["cache-stampede"], voice=False)
+        await h.until("listening")
+        h.command(stop)
+        h.command("input_closed")
+        return await h.finish()
+
+    end = run_virtual(main)
+    assert end.type == "round_finished" and end.reason == "quit", end
+
 # ---- one writer per session ----
 
 def test_a_second_resume_of_one_session_refuses(main, sessions_dir, cli):

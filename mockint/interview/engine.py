@@ -175,10 +175,14 @@ class Interview:
             c.typed.put_nowait(INPUT_CLOSED)
         elif name == "interrupt":
             self._urgent = True
-            c.quit.set()
+            # the signal is why the round ends, whatever comes after it: a terminal that closes sends SIGHUP/SIGTERM
+            # and then EOF on stdin, and the round had reported "the input ended" (exit 1)
+            self._stop("quit")
             step = self._step_task
             if step is not None and not step.done() and self._loop is not None:
                 self._loop.call_later(INTERRUPT_GRACE, step.cancel)
+        elif name == "quit":
+            self._stop("quit")
         elif name in events:
             events[name].set()
         else:
