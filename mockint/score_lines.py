@@ -9,7 +9,7 @@ key-point lines do not.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Iterable, Literal
 
 from .models import STAR_T, Question, Score, StarT, WrongClaim
 
@@ -125,6 +125,17 @@ def plain_line(line: ScoreLine) -> str:
     if line.kind == "flag":
         return f"! flagged: {line.text}"
     return f"{MARK[line.kind]} {line.text}"
+
+
+# what an offline grade cannot see, said wherever offline grades are shown: on fresh calibration sets (writers E and
+# J) answers whose wrong facts are not among the bank's known mistakes scored like right ones (median 5-6, band 2-4)
+OFFLINE_SCOPE = ("Offline grades only catch each question's known mistakes; other wrong facts can pass. "
+                 "--backend claude judges every claim.")
+
+
+def scope_note(backends: Iterable[str]) -> str | None:
+    """The note that goes with grades from these backends (None when none of them is offline)."""
+    return OFFLINE_SCOPE if "offline" in set(backends) else None
 
 
 def plain_lines(score: Score, q: Question | None) -> list[str]:

@@ -7,6 +7,8 @@ import wave
 
 import pytest
 
+from mockint.score_lines import OFFLINE_SCOPE
+
 
 def test_score_json_and_errors(main, tmp_path):
     r = main("score", "--question", "cache-stampede", "--answer",
@@ -20,6 +22,9 @@ def test_score_json_and_errors(main, tmp_path):
              "--json")
     doc = json.loads(r.stdout)
     assert r.returncode == 0 and "injection_attempt" in doc["flags"] and doc["overall"] <= 1
+    r = main("score", "--question", "cache-stampede", "--answer", "Use a per-key lock so one request recomputes.")
+    # the plain output says what an offline grade cannot see (the JSON carries `backend` for that)
+    assert r.returncode == 0 and r.stdout.rstrip().endswith(f"note: {OFFLINE_SCOPE}"), r.stdout
     r = main("score", "--question", "nope", "--answer", "x")
     assert r.returncode == 2 and "unknown question" in r.stderr
     r = main("score", "--question", "cache-stampede", "--answer-file", str(tmp_path / "missing.txt"))

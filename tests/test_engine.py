@@ -53,6 +53,7 @@ def test_scripted_typed_round_writes_everything(main, cli, sessions_dir, answers
     assert summary["status"] == "complete" and len(summary["threads"]) == 3 and summary["overall"] is not None
     report = (path / "report.md").read_text()
     assert "Why this follow-up" in report and "STAR+T" in report
+    assert "- Note: Offline grades only catch each question's known mistakes" in report  # scored offline
     assert oct((path / "summary.json").stat().st_mode & 0o777) == "0o600"
     r = main("sessions", "--json", env={"MOCKINT_SESSIONS_DIR": str(sessions_dir)})
     assert json.loads(r.stdout)[0]["status"] == "complete"

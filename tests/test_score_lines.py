@@ -4,7 +4,7 @@ lines in report.md, `mockint score` and the TUI."""
 from __future__ import annotations
 
 from mockint.models import KeyPointHit, Score, StarT, WrongClaim
-from mockint.score_lines import in_fact, markdown_lines, plain_lines, score_lines, star_text
+from mockint.score_lines import OFFLINE_SCOPE, in_fact, markdown_lines, plain_lines, score_lines, scope_note, star_text
 
 
 def make_score(q, **kw) -> Score:
@@ -67,3 +67,8 @@ def test_cli_score_prints_the_same_lines(main, bank):
     marks = [ln.strip()[:1] for ln in out[1:] if ln.strip()[:1] in "✓✗"]
     assert len(marks) >= len(q.key_points)  # one line per key point (plus any wrong claims)
     assert not any(ln.strip().startswith(("+ covered", "→ missed")) for ln in out)  # said once, not three times
+
+
+def test_what_an_offline_grade_cannot_see_is_said_once_offline_grades_are_shown():
+    assert scope_note(["claude", "offline"]) == OFFLINE_SCOPE  # one thread fell back to the offline judge
+    assert scope_note(["claude"]) is None and scope_note([]) is None

@@ -14,7 +14,7 @@ from ..interview.backends import build_panel
 from ..interview.interviewer import Exchange, ScoreUnavailable, ThreadInput
 from ..interview.threads import thread_input
 from ..models import Question, Score, SpeechMetrics, Transcript
-from ..score_lines import plain_lines
+from ..score_lines import plain_lines, scope_note
 from ..speech.metrics import compute
 from ..store.report import write_summary
 from . import Context
@@ -27,6 +27,9 @@ def _print_score(score: Score, as_json: bool, q: Question | None = None) -> None
         print(score.model_dump_json(indent=2))
         return
     print("\n".join(plain_lines(score, q)))
+    note = scope_note([score.backend])
+    if note:
+        print(f"\nnote: {note}")
 
 
 def _typed_metrics(text: str) -> SpeechMetrics:

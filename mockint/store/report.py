@@ -7,7 +7,7 @@ from typing import Any
 
 from ..bank import Bank
 from ..models import AttemptsCompared, Score, Summary
-from ..score_lines import markdown_lines
+from ..score_lines import markdown_lines, scope_note
 from ..text import counted
 from .results import summarize
 from .sessions import SessionState, gc_paused, write_atomic
@@ -69,6 +69,9 @@ def _markdown(state: SessionState, bank: Bank | None, summary: Summary) -> str:
     if summary.wpm is not None:
         out.append(f"- Answering time: {summary.speaking_seconds:g} s · words per minute: {_fmt(summary.wpm)}"
                    f" · fillers per minute: {_fmt(summary.fillers_per_min)}")
+    note = scope_note(th.score.backend for th in summary.threads if th.score is not None)
+    if note:
+        out.append(f"- Note: {note}")
     if state.skipped_lines:
         out.append(f"- Journal lines skipped while reading: {'; '.join(state.skipped_lines)}")
     out += ["", "## Scores by topic", "",

@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Collapsible, DataTable, Footer, Header, Static
 
 from ...errors import MockintError
+from ...score_lines import scope_note
 from ...store.report import status_text
 from ..format import fill_table, fmt, load_session
 from ..messages import LoadFailed, SessionLoaded
@@ -114,6 +115,9 @@ class SummaryScreen(Screen):
             # the answers' recorded time, the wait before the first word included: "speaking" overstated it
             head.append(f"\nDelivery: {s.speaking_seconds:.0f} s answering · {s.wpm:g} words/min · "
                         f"{fmt(s.fillers_per_min)} fillers/min", style="cyan")
+        note = scope_note(th.score.backend for th in s.threads if th.score is not None)
+        if note:
+            head.append(f"\n{note}", style="dim")
         self.query_one("#summary-head", Static).update(head)
         fill_table(self.query_one(DataTable), ("Topic", "Qs", "Overall", "Tech", "Cover", "Struct", "Comm"),
                    [(t.name, [t.name, str(t.threads), fmt(t.overall), fmt(t.technical), fmt(t.coverage),
