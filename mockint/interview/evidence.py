@@ -371,10 +371,10 @@ def read(q: Question, answer: str, index: BankIndex, thresholds: Thresholds | No
     truth = np.where(ssame, ssims, ssims - t.wrong_opposite)
     truest = truth[:, pos_rows].max(1) if len(pos_rows) else None
     words = [{w[:5] for w in content_stems(_ALSO.sub("", x))} for x in stexts]
-    kinds = [(a.kind, a.misconception) for a in qi.anchors]
+    anchor_kinds = [(a.kind, a.misconception) for a in qi.anchors]
     for m in q.misconceptions:
-        mrows = np.array([i for i, k in enumerate(kinds) if k == ("misconception", m.id)], dtype=int)
-        crows = np.array([i for i, k in enumerate(kinds) if k == ("correction", m.id)], dtype=int)
+        mrows = np.array([i for i, k in enumerate(anchor_kinds) if k == ("misconception", m.id)], dtype=int)
+        crows = np.array([i for i, k in enumerate(anchor_kinds) if k == ("correction", m.id)], dtype=int)
         if not len(mrows):
             continue
         ms = ssims[:, mrows].max(1)
