@@ -88,7 +88,7 @@ class Question(Strict):
     reference_answer: Annotated[str, Field(min_length=20)]
     key_points: Annotated[list[KeyPoint], Field(min_length=4, max_length=8)]
     follow_ups: Annotated[list[FollowUpSpec], Field(min_length=2, max_length=4)]
-    misconceptions: Annotated[list[Misconception], Field(max_length=8)] = []
+    misconceptions: Annotated[list[Misconception], Field(max_length=12)] = []
 
     @field_validator("prompt")
     @classmethod

@@ -244,7 +244,8 @@ def test_second_heldout_set(heldout_e_scores):
 @pytest.mark.xfail(strict=True, reason="writer E's plain answers were 0.75 below the strong ones (gate 1.0), 3 of 20 "
                    "more than 2 below; with eight misconceptions a question 1.05 below and 4 of 20: more of a plain "
                    "answer's sentences now sound like a known mistake (doubts weigh on accuracy); 1.00 and 4 of 20 "
-                   "once 'a forgotten await' was no longer read as an admission")
+                   "once 'a forgotten await' was no longer read as an admission; 1.10 and 4 of 20 with writer K's "
+                   "mistakes in the bank (up to twelve misconceptions a question)")
 def test_second_heldout_plain_language(heldout_e_scores):
     strong = {it["question_id"]: s.overall for it, s in heldout_e_scores if it["kind"] == "strong"}
     gaps = [strong[it["question_id"]] - s.overall for it, s in heldout_e_scores if it["kind"] == "plain"]
@@ -254,7 +255,8 @@ def test_second_heldout_plain_language(heldout_e_scores):
 @pytest.mark.xfail(strict=True, reason="measured once on writer E's set: wrong facts that are not among the bank's "
                    "misconceptions are not caught offline (median 5.5, 13 of 20 above 4, max 8; a wrong claim found "
                    "in 2 of 20); an embedding model hears the topic, not the truth. With eight misconceptions a "
-                   "question (four more, written without seeing this set): median 4, 8 of 20 above 4, max 7")
+                   "question (four more, written without seeing this set): median 4, 8 of 20 above 4, max 7; with "
+                   "76 more taken from writer K's mistakes (tuning data): median 4, 7 of 20 above 4, max 7")
 def test_second_heldout_wrong_facts_outside_the_bank(heldout_e_scores):
     _kept_down(heldout_e_scores, "wrong_facts")
 
@@ -285,7 +287,8 @@ def heldout_j_scores(bank, judge):
 def test_third_heldout_set_plain_language(heldout_j_scores):
     """Writer J's plain answers (the question's ideas without its jargon) score close to the strong ones: measured
     once, 0.80 below on average, 2 of 20 more than 2 below, mean 6.45 (0.85, 3 and 6.55 on the judge before); after
-    a fact-check corrected 16 sentences of the new misconceptions, 0.90, 3 of 20 (the limit) and 6.35."""
+    a fact-check corrected 16 sentences of the new misconceptions, 0.90, 3 of 20 (the limit) and 6.35; with 76
+    misconceptions more, taken from writer K's mistakes, 0.85, 3 of 20 and 6.40."""
     assert {it["kind"] for it in HELDOUT_J["items"]} == {"strong", "plain", "partial", "wrong_facts"}
     strong = {it["question_id"]: s.overall for it, s in heldout_j_scores if it["kind"] == "strong"}
     gaps = [(it["question_id"], strong[it["question_id"]], s.overall) for it, s in heldout_j_scores
@@ -299,7 +302,8 @@ def test_third_heldout_set_plain_language(heldout_j_scores):
 
 @pytest.mark.xfail(strict=True, reason="measured once on writer J's fresh set: 78.4 % of 81 pairs in order (76.5 % on "
                    "the judge before; 77.2 % after the fact-check of the new misconceptions, 79.0 % once swaps "
-                   "of two terms were read); its wrong-facts answers score like strong ones (see below)")
+                   "of two terms were read, and still with writer K's mistakes in the bank); its wrong-facts "
+                   "answers score like strong ones (see below)")
 def test_third_heldout_set_ordering(heldout_j_scores):
     ok, total = _ordered(heldout_j_scores)
     assert total >= 60 and ok / total >= 0.90, (ok, total)
@@ -307,8 +311,10 @@ def test_third_heldout_set_ordering(heldout_j_scores):
 
 @pytest.mark.xfail(strict=True, reason="measured once on writer J's fresh set: wrong facts outside the bank's first "
                    "four misconceptions score median 6, 16 of 20 above 4 (19 of 20, median 7, with four a question); "
-                   "a wrong claim is found in 2 of 20 (5 of 20 and 15 above 4 once swaps of two terms were read). "
-                   "Offline, only the bank's mistakes are known to be wrong")
+                   "a wrong claim is found in 2 of 20 (5 of 20 and 15 above 4 once swaps of two terms were read; "
+                   "6 of 20 and 14 above 4 with 76 misconceptions more, taken from writer K's mistakes, which "
+                   "writer K's own wrong-facts answers now meet: 6 of 34 above 4, was 30). Offline, only the "
+                   "bank's mistakes are known to be wrong")
 def test_third_heldout_set_wrong_facts(heldout_j_scores):
     _kept_down(heldout_j_scores, "wrong_facts")
 
@@ -324,6 +330,20 @@ def test_naming_a_mistake_to_reject_it_is_not_making_it(bank, judge):
     told_wrong = [(q, [w.quote for w in s.wrong_claims]) for q, s in got if s.wrong_claims]
     assert len(got) == 34 and len(told_wrong) <= 1, told_wrong
     assert sum(1 for _, s in got if s.overall <= 6) <= 5, [(q, s.overall) for q, s in got]
+
+
+def test_the_mistakes_writer_k_made_are_known(bank, judge):
+    """Writer K's wrong facts were chosen outside the bank's first four misconceptions: 30 of its 34 wrong-facts answers
+    scored above 4. Helpers wrote 97 misconceptions from those mistakes (without seeing any held-out set); 15 were
+    dropped because they doubted or flagged a correct tuning answer and one for depending on a version, their swap
+    rules were left out (four flagged correct sentences), and a fact-check deleted 5 more (true on some platform or
+    version) and fixed 23 sentences: with the 76 left, 6 of 34. Tuning data: this guards what was tuned; held-out
+    writers J and E measure what it is worth (one more wrong-facts answer each at 4 or below)."""
+    got = [(it["question_id"], final_score(_thread(bank.question(it["question_id"]), it["answer"], bank), judge))
+           for it in TUNE_K["items"] if it["kind"] == "wrong_facts"]
+    above = [(q, s.overall) for q, s in got if s.overall > 4]
+    assert len(got) == 34 and len(above) <= 6, above
+    assert sum(1 for _, s in got if s.wrong_claims) >= 28
 
 
 @pytest.mark.parametrize("qid,text,wrong", [
