@@ -528,6 +528,24 @@ async def test_setup_fits_80x24_and_chooses_typed_without_microphone(tmp_path):
         assert app.screen.query_one("#answers").value == "spoken"  # the remembered choice, when it can work
 
 
+async def test_a_topic_reads_ticked_or_not_without_colour(tmp_path):
+    """Textual drew the same X for a ticked and an unticked topic (colour alone told them apart): in plain text every
+    topic looked ticked next to "none ticked = all"."""
+    app = make_app(samples(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("n")
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "SetupScreen")
+        await pilot.pause(0.1)
+        topics = app.screen.query_one("#topics")
+
+        def marks() -> list[str]:
+            return [topics.render_line(i).text[1] for i in range(topics.option_count)]
+
+        assert marks() == [" "] * topics.option_count  # none ticked: all topics
+        await pilot.press("space")  # ticks the first
+        assert marks() == ["X"] + [" "] * (topics.option_count - 1)
+
+
 async def test_drill_asks_first_and_keeps_the_configured_settings(tmp_path):
     app = make_app(samples(tmp_path), interviewer={"max_follow_ups": 1}, round={"answer_seconds": 90})
     started: list = []

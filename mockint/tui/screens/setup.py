@@ -13,6 +13,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, Select, Select
 from ...config import Settings, state_file, with_overrides
 from ...errors import MockintError
 from ...store.setup_state import load_choices, save_choices
+from ..widgets.tick_list import TickList
 
 if TYPE_CHECKING:
     from textual import getters
@@ -62,8 +63,8 @@ class SetupScreen(Screen):
         with Horizontal(id="setup"):
             with Vertical(id="setup-topics"):
                 yield Label("Topics [dim](none ticked = all)[/]", classes="setup-title")
-                yield SelectionList[str](*[(f"{t.name} ({len(bank.by_topic(t.id))})", t.id, t.id in c.topics)
-                                           for t in bank.topics.values()], id="topics")
+                yield TickList(*[(f"{t.name} ({len(bank.by_topic(t.id))})", t.id, t.id in c.topics)
+                                 for t in bank.topics.values()], id="topics")
             with VerticalScroll(id="setup-form", can_focus=False):
                 yield Label("Round", classes="setup-title")
                 with Horizontal(classes="row"):
